@@ -1,0 +1,81 @@
+"""The bot's words and lookup tables, read from TOML files operators can edit."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Installed wheels carry config/ as nudgebot/_config; a source checkout has it at the top.
+_PACKAGED = Path(__file__).parent / "_config"
+_SOURCE = Path(__file__).parent.parent / "config"
+
+
+def builtin_dir() -> Path:
+    return _PACKAGED if _PACKAGED.is_dir() else _SOURCE
+
+
+class ContentError(Exception):
+    """A content file is missing, malformed or lacks a key the bot needs."""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Dotted keys ("checkin.prompt") to message templates and lists."""
+
+    entries: Mapping[str, Any]
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        template = self.entries[key]
+        if not isinstance(template, str):
+            raise ContentError(f"{key} is not a text")
+        return template.format(**values) if values else template
+
+    def items(self, key: str) -> list[str]:
+        value = self.entries[key]
+        if not isinstance(value, list):
+            raise ContentError(f"{key} is not a list")
+        return [str(v) for v in value]
+
+
+@dataclass(frozen=True)
+class Content:
+    texts: Texts
+    zone_aliases: Mapping[str, str]
+
+
+def _read(name: str, override_dir: Path | None) -> dict[str, Any]:
+    for folder in (override_dir, builtin_dir()):
+        if folder is not None and (folder / name).is_file():
+            try:
+                with (folder / name).open("rb") as fh:
+                    return tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise ContentError(f"{folder / name}: {exc}") from None
+    raise ContentError(f"{name} not found in {override_dir or builtin_dir()}")
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def load_content(override_dir: Path | None = None) -> Content:
+    """Read messages and zone aliases; an operator's copy wins, key by key, over the built-in."""
+    builtin = _flatten(_read("messages.toml", None))
+    custom = _flatten(_read("messages.toml", override_dir)) if override_dir else {}
+    unknown = set(custom) - set(builtin)
+    if unknown:
+        raise ContentError(f"messages.toml: unknown keys {sorted(unknown)}")
+    aliases = _read("zones.toml", override_dir).get("aliases", {})
+    return Content(
+        texts=Texts({**builtin, **custom}),
+        zone_aliases={str(k).lower(): str(v) for k, v in aliases.items()},
+    )

@@ -1,0 +1,136 @@
+"""Use cases of the clock: claim what is due, then record how sending went."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from nudgebot.services.checkins import AWAITING_NOTE
+from nudgebot.services.planning import CHECKIN, plan_slot, wants_checkins
+from nudgebot.services.views import Outcome, Outgoing, SendResult
+from nudgebot.storage.models import Checkin, Delivery, User
+from nudgebot.storage.uow import UnitOfWork, UowFactory
+
+# A claim older than this whose process never reported back died mid-send.
+SENDING_LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+# Past this, the prompt apologises for coming late.
+LATE_AFTER = timedelta(minutes=2)
+
+
+class DispatchService:
+    def __init__(self, uow: UowFactory, grace: timedelta) -> None:
+        self._uow = uow
+        self._grace = grace
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Outgoing]:
+        """Lock up to `limit` due rows, mark them sending, and schedule what follows them."""
+        async with self._uow() as uow:
+            rows = await uow.deliveries.claim_due(now, limit)
+            if not rows:
+                return []
+            users = await uow.users.by_ids(r.user_id for r in rows)
+            times = await uow.users.times_for(users)
+            claimed: list[tuple[Delivery, User, Checkin | None]] = []
+            for row in rows:
+                user = users[row.user_id]
+                if (
+                    row.kind != CHECKIN
+                    or not wants_checkins(user)
+                    or row.slot not in times[user.id]
+                ):
+                    _finish(row, "cancelled", now)
+                    continue
+                # Plan the next one in the same transaction, so the series cannot break here.
+                await plan_slot(uow, user, row.slot, max(row.due_at, now - self._grace))
+                if now - row.due_at > self._grace:
+                    _finish(row, "missed", now)
+                    continue
+                row.status, row.claimed_at = "sending", now
+                if user.awaiting == AWAITING_NOTE:
+                    # A new question is on its way; a typed digit now answers it, not a note.
+                    user.awaiting, user.awaiting_ref = None, None
+                row.attempts += 1
+                checkin = Checkin(
+                    user_id=user.id,
+                    delivery_id=row.id,
+                    local_date=row.local_date,
+                    slot=row.slot,
+                    created_at=now,
+                )
+                uow.session.add(checkin)
+                claimed.append((row, user, checkin))
+            await uow.session.flush()
+            await uow.commit()
+        return [
+            Outgoing(
+                delivery_id=row.id,
+                kind=row.kind,
+                chat_id=user.chat_id,
+                checkin_id=checkin.id if checkin else None,
+                slot=row.slot,
+                late=now - row.due_at > LATE_AFTER,
+                attempt=row.attempts,
+            )
+            for row, user, checkin in claimed
+        ]
+
+    async def record(self, results: Sequence[SendResult], now: datetime) -> None:
+        """Store what happened to each claimed row, in one transaction."""
+        if not results:
+            return
+        async with self._uow() as uow:
+            rows = {r.id: r for r in await uow.deliveries.by_ids(x.delivery_id for x in results)}
+            checkin_of = await uow.checkins.for_delivery(rows)
+            undelivered: list[int] = []
+            message_ids: list[tuple[int, int]] = []
+            for result in results:
+                row = rows.get(result.delivery_id)
+                if row is None or row.status != "sending":
+                    continue  # deleted by /delete meanwhile, or expired by the sweeper
+                match result.outcome:
+                    case Outcome.SENT:
+                        _finish(row, "sent", now)
+                        row.message_id = result.message_id
+                        if row.id in checkin_of and result.message_id is not None:
+                            message_ids.append((checkin_of[row.id], result.message_id))
+                    case Outcome.RETRY if row.attempts < MAX_ATTEMPTS:
+                        row.status = "pending"
+                        row.run_at = now + timedelta(seconds=result.retry_after_seconds)
+                        undelivered.append(row.id)
+                    case Outcome.UNKNOWN:
+                        _finish(row, "unknown", now)
+                    case Outcome.GONE:
+                        _finish(row, "failed", now)
+                        undelivered.append(row.id)
+                        await _deactivate(uow, row.user_id)
+                    case _:
+                        _finish(row, "failed", now)
+                        undelivered.append(row.id)
+            await uow.checkins.delete_for_deliveries(undelivered)
+            await uow.checkins.set_message_ids(message_ids)
+            await uow.commit()
+
+    async def expire_stale(self, now: datetime) -> int:
+        """Rows a crashed process left in flight become "unknown": never sent twice."""
+        async with self._uow() as uow:
+            count = await uow.deliveries.expire_sending(now - SENDING_LEASE, now)
+            await uow.commit()
+            return count
+
+    async def lag_seconds(self, now: datetime) -> float:
+        """How far behind due work the dispatcher is (0 when nothing is overdue)."""
+        async with self._uow() as uow:
+            oldest = await uow.deliveries.oldest_due(now)
+        return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+
+
+def _finish(row: Delivery, status: str, now: datetime) -> None:
+    row.status, row.finished_at = status, now
+
+
+async def _deactivate(uow: UnitOfWork, user_id: int) -> None:
+    user = await uow.users.by_id(user_id)
+    if user is not None:
+        user.active = False
+        await uow.deliveries.delete_pending(user.id)

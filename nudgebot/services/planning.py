@@ -1,0 +1,41 @@
+"""Turning a user's wall-clock check-in times into due rows; shared by every service."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from nudgebot.domain.schedule import Occurrence, next_occurrence
+from nudgebot.domain.zones import load_zone
+from nudgebot.storage.models import User
+from nudgebot.storage.uow import UnitOfWork
+
+CHECKIN = "checkin"
+
+
+def wants_checkins(user: User) -> bool:
+    return user.consent_at is not None and user.active and not user.paused and bool(user.timezone)
+
+
+async def plan_slot(uow: UnitOfWork, user: User, slot: str, after: datetime) -> Occurrence:
+    """Insert the next occurrence of `slot` after `after`, skipping local dates already used."""
+    assert user.timezone is not None
+    zone = load_zone(user.timezone)
+    wall = time.fromisoformat(slot)
+    occurrence = next_occurrence(wall, zone, after)
+    taken = await uow.deliveries.taken_dates(user.id, CHECKIN, slot, occurrence.local_date)
+    # One check-in per slot and local date: a zone change must not bring today's back.
+    while occurrence.local_date in taken:
+        occurrence = next_occurrence(wall, zone, occurrence.due_utc)
+    await uow.deliveries.add_pending(
+        user.id, CHECKIN, occurrence.local_date, slot, occurrence.due_utc
+    )
+    return occurrence
+
+
+async def replan_checkins(uow: UnitOfWork, user: User, now: datetime) -> datetime | None:
+    """Drop pending check-ins and schedule afresh from `now`; returns the earliest due instant."""
+    await uow.deliveries.delete_pending(user.id, [CHECKIN])
+    if not wants_checkins(user):
+        return None
+    due = [await plan_slot(uow, user, slot, now) for slot in await uow.users.times(user.id)]
+    return min((o.due_utc for o in due), default=None)

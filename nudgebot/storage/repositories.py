@@ -1,0 +1,211 @@
+"""Queries, grouped by the table they serve. Only this package speaks SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nudgebot.storage.models import Checkin, CheckinTime, Delivery, User
+
+
+class UserRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def by_chat(self, chat_id: int) -> User | None:
+        return (
+            await self._s.execute(select(User).where(User.chat_id == chat_id))
+        ).scalar_one_or_none()
+
+    async def by_id(self, user_id: int) -> User | None:
+        return await self._s.get(User, user_id)
+
+    async def by_ids(self, user_ids: Iterable[int]) -> dict[int, User]:
+        ids = set(user_ids)
+        if not ids:
+            return {}
+        rows = (await self._s.execute(select(User).where(User.id.in_(ids)))).scalars()
+        return {u.id: u for u in rows}
+
+    async def add(self, user: User) -> User:
+        self._s.add(user)
+        await self._s.flush()
+        return user
+
+    async def delete(self, user: User) -> None:
+        await self._s.delete(user)
+        await self._s.flush()
+
+    async def times(self, user_id: int) -> list[str]:
+        rows = await self._s.execute(
+            select(CheckinTime.local_time)
+            .where(CheckinTime.user_id == user_id)
+            .order_by(CheckinTime.local_time)
+        )
+        return list(rows.scalars())
+
+    async def times_for(self, user_ids: Iterable[int]) -> dict[int, list[str]]:
+        ids = set(user_ids)
+        result: dict[int, list[str]] = {i: [] for i in ids}
+        if not ids:
+            return result
+        rows = await self._s.execute(
+            select(CheckinTime.user_id, CheckinTime.local_time)
+            .where(CheckinTime.user_id.in_(ids))
+            .order_by(CheckinTime.local_time)
+        )
+        for user_id, local_time in rows:
+            result[user_id].append(local_time)
+        return result
+
+    async def replace_times(self, user_id: int, times: Sequence[str]) -> None:
+        await self._s.execute(delete(CheckinTime).where(CheckinTime.user_id == user_id))
+        self._s.add_all(CheckinTime(user_id=user_id, local_time=t) for t in times)
+        await self._s.flush()
+
+
+class CheckinRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, checkin: Checkin) -> Checkin:
+        self._s.add(checkin)
+        await self._s.flush()
+        return checkin
+
+    async def by_id(self, checkin_id: int) -> Checkin | None:
+        return await self._s.get(Checkin, checkin_id)
+
+    async def latest(self, user_id: int) -> Checkin | None:
+        return (
+            await self._s.execute(
+                select(Checkin)
+                .where(Checkin.user_id == user_id)
+                .order_by(Checkin.created_at.desc(), Checkin.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def set_message_ids(self, pairs: Iterable[tuple[int, int]]) -> None:
+        for checkin_id, message_id in pairs:
+            await self._s.execute(
+                update(Checkin).where(Checkin.id == checkin_id).values(message_id=message_id)
+            )
+
+    async def delete_for_deliveries(self, delivery_ids: Iterable[int]) -> None:
+        ids = list(delivery_ids)
+        if ids:
+            await self._s.execute(delete(Checkin).where(Checkin.delivery_id.in_(ids)))
+
+    async def for_delivery(self, delivery_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(delivery_ids)
+        if not ids:
+            return {}
+        rows = await self._s.execute(
+            select(Checkin.delivery_id, Checkin.id).where(Checkin.delivery_id.in_(ids))
+        )
+        return {d: c for d, c in rows if d is not None}
+
+
+class DeliveryRepo:
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self._s = session
+        self._dialect = dialect
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Pending rows whose time has come, locked against other dispatchers."""
+        query = (
+            select(Delivery)
+            .where(Delivery.status == "pending", Delivery.run_at <= now)
+            .order_by(Delivery.run_at)
+            .limit(limit)
+        )
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list((await self._s.execute(query)).scalars())
+
+    async def add_pending(
+        self, user_id: int, kind: str, local_date: date, slot: str, due_at: datetime
+    ) -> bool:
+        """Insert unless (user, kind, local date, slot) exists already; True if inserted."""
+        values = {
+            "user_id": user_id,
+            "kind": kind,
+            "local_date": local_date,
+            "slot": slot,
+            "due_at": due_at,
+            "run_at": due_at,
+            "status": "pending",
+            "attempts": 0,
+        }
+        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        stmt = insert(Delivery).values(**values).on_conflict_do_nothing()
+        result = await self._s.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def taken_dates(self, user_id: int, kind: str, slot: str, since: date) -> set[date]:
+        """Local dates on which this slot already exists in any state."""
+        rows = await self._s.execute(
+            select(Delivery.local_date).where(
+                Delivery.user_id == user_id,
+                Delivery.kind == kind,
+                Delivery.slot == slot,
+                Delivery.local_date >= since,
+            )
+        )
+        return set(rows.scalars())
+
+    async def delete_pending(self, user_id: int, kinds: Sequence[str] | None = None) -> None:
+        """Forget what is still to be sent to this user (of these kinds, or all)."""
+        query = delete(Delivery).where(Delivery.user_id == user_id, Delivery.status == "pending")
+        if kinds is not None:
+            query = query.where(Delivery.kind.in_(kinds))
+        await self._s.execute(query)
+
+    async def next_due(self, user_id: int, kind: str = "checkin") -> datetime | None:
+        return (
+            await self._s.execute(
+                select(func.min(Delivery.due_at)).where(
+                    Delivery.user_id == user_id,
+                    Delivery.kind == kind,
+                    Delivery.status == "pending",
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def by_ids(self, ids: Iterable[int]) -> list[Delivery]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        return list(
+            (await self._s.execute(select(Delivery).where(Delivery.id.in_(wanted)))).scalars()
+        )
+
+    async def expire_sending(self, claimed_before: datetime, now: datetime) -> int:
+        """Rows left in "sending" by a process that died: we cannot know if they arrived."""
+        result = await self._s.execute(
+            update(Delivery)
+            .where(Delivery.status == "sending", Delivery.claimed_at < claimed_before)
+            .values(status="unknown", finished_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        return (
+            await self._s.execute(
+                select(func.min(Delivery.run_at)).where(
+                    Delivery.status == "pending", Delivery.run_at <= now
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._s.execute(
+            select(Delivery.status, func.count()).group_by(Delivery.status)
+        )
+        return {status: count for status, count in rows.tuples()}
