@@ -1,0 +1,5 @@
+import sys
+
+from nudgebot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,95 @@
+"""Callback data of our inline buttons: written and parsed here only.
+
+Every press is untrusted input: data may be stale, from an old version, or forged, so parsing
+returns None for anything that is not exactly one of these shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CONSENT_YES = "c:yes"
+CONSENT_NO = "c:no"
+PRIVACY = "c:privacy"
+SETTINGS_TIMES = "s:times"
+SETTINGS_ZONE = "s:zone"
+SETTINGS_PAUSE = "s:pause"
+SETTINGS_RESUME = "s:resume"
+SIMPLE = frozenset(
+    {
+        CONSENT_YES,
+        CONSENT_NO,
+        PRIVACY,
+        SETTINGS_TIMES,
+        SETTINGS_ZONE,
+        SETTINGS_PAUSE,
+        SETTINGS_RESUME,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rate:
+    checkin_id: int
+    rating: int
+
+
+@dataclass(frozen=True)
+class SkipNote:
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class PickTime:
+    value: str
+
+
+@dataclass(frozen=True)
+class PickZone:
+    name: str
+
+
+@dataclass(frozen=True)
+class Simple:
+    action: str
+
+
+Callback = Rate | SkipNote | PickTime | PickZone | Simple
+
+_RATE = re.compile(r"r:(\d{1,18}):([1-5])")
+_SKIP = re.compile(r"n:(\d{1,18})")
+_TIME = re.compile(r"t:([01]\d|2[0-3]):([0-5]\d)")
+_ZONE = re.compile(r"z:([A-Za-z0-9_+\-/:]{1,60})")
+
+
+def rate(checkin_id: int, rating: int) -> str:
+    return f"r:{checkin_id}:{rating}"
+
+
+def skip_note(checkin_id: int) -> str:
+    return f"n:{checkin_id}"
+
+
+def pick_time(value: str) -> str:
+    return f"t:{value}"
+
+
+def pick_zone(name: str) -> str:
+    return f"z:{name}"
+
+
+def parse(data: str | None) -> Callback | None:
+    if not data:
+        return None
+    if data in SIMPLE:
+        return Simple(data)
+    if m := _RATE.fullmatch(data):
+        return Rate(int(m[1]), int(m[2]))
+    if m := _SKIP.fullmatch(data):
+        return SkipNote(int(m[1]))
+    if m := _TIME.fullmatch(data):
+        return PickTime(f"{m[1]}:{m[2]}")
+    if m := _ZONE.fullmatch(data):
+        return PickZone(m[1])
+    return None

@@ -1,0 +1,30 @@
+"""What handlers need, held in bot_data by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram.ext import ContextTypes
+
+from nudgebot.content import Texts
+from nudgebot.services.accounts import AccountService
+from nudgebot.services.checkins import CheckinService
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class BotDeps:
+    accounts: AccountService
+    checkins: CheckinService
+    texts: Texts
+    zone_aliases: dict[str, str]
+    clock: Clock
+
+
+def deps(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
+    found = context.bot_data["deps"]
+    assert isinstance(found, BotDeps)
+    return found

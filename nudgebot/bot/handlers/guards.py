@@ -1,0 +1,78 @@
+"""What happens before and around the real handlers: chat type, odd updates, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from nudgebot.bot.deps import deps
+from nudgebot.bot.handlers.common import chat_id, say
+
+log = logging.getLogger(__name__)
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Groups would mix several people's health data in one place: decline politely."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    d = deps(context)
+    if update.callback_query is not None:
+        await update.callback_query.answer(d.texts("errors.private_only"), show_alert=True)
+    elif update.message is not None and update.message.text and update.message.text.startswith("/"):
+        await say(update, d.texts("errors.private_only"))
+    raise ApplicationHandlerStop
+
+
+async def reactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone we had stopped writing to (they blocked us) wrote again: resume their check-ins."""
+    if update.effective_chat is None or (update.message is None and update.callback_query is None):
+        return
+    d = deps(context)
+    await d.accounts.reactivate(chat_id(update), d.clock())
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    d = deps(context)
+    if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        await d.accounts.deactivate(change.chat.id)
+    elif change.new_chat_member.status == ChatMember.MEMBER:
+        await d.accounts.reactivate(change.chat.id, d.clock())
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await say(update, deps(context).texts("errors.edited"))
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await say(update, deps(context).texts("errors.not_text"))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await say(update, deps(context).texts("errors.not_understood"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what broke (never what the user wrote) and tell the user to try again."""
+    error = context.error
+    if update is None and isinstance(error, NetworkError):
+        log.warning("polling: %s", type(error).__name__)  # PTB retries on its own
+        return
+    log.error("handling an update failed", exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    text = deps(context).texts("errors.internal")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await say(update, text)
+    except TelegramError:
+        log.warning("could not tell the user about the failure")

@@ -1,0 +1,46 @@
+"""Free text: whatever question the person is in the middle of answering decides its meaning."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from nudgebot.bot.deps import deps
+from nudgebot.bot.handlers import checkins, preferences
+from nudgebot.bot.handlers.common import chat_id, continue_setup, language, say
+from nudgebot.domain.ratings import parse_rating
+
+# Longer than anything a person types as an answer here; Telegram itself caps at 4096.
+MAX_TEXT = 2000
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    d = deps(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text.strip()
+    account = await d.accounts.get(chat_id(update))
+    if account is None:
+        account = await d.accounts.start(chat_id(update), language(update), d.clock())
+        await continue_setup(update, context, account)
+        return
+    if account.setup_step == "consent":
+        await say(update, d.texts("onboarding.consent_first"))
+        await continue_setup(update, context, account)
+        return
+    if len(text) > MAX_TEXT:
+        await say(update, d.texts("errors.too_long"))
+        return
+    if account.awaiting == "note" and await checkins.note_text(update, context, text):
+        return
+    if account.awaiting == "timezone" or account.setup_step == "timezone":
+        await preferences.apply_zone(update, context, text)
+        return
+    if account.awaiting == "times" or account.setup_step == "times":
+        await preferences.apply_times(update, context, text)
+        return
+    rating = parse_rating(text)
+    if rating is not None:
+        await checkins.rate_typed(update, context, rating)
+        return
+    await say(update, d.texts("errors.not_understood"))

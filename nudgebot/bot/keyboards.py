@@ -1,0 +1,107 @@
+"""Inline and reply keyboards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from nudgebot.bot import callbacks
+from nudgebot.content import Texts
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+    )
+
+
+def consent(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts("onboarding.agree_button"), callback_data=callbacks.CONSENT_YES
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    texts("onboarding.decline_button"), callback_data=callbacks.CONSENT_NO
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    texts("onboarding.privacy_button"), callback_data=callbacks.PRIVACY
+                )
+            ],
+        ]
+    )
+
+
+def share_location(texts: Texts) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(texts("onboarding.share_location_button"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def time_choices(texts: Texts) -> InlineKeyboardMarkup:
+    choices = texts.items("onboarding.time_choices")
+    return _rows(
+        [InlineKeyboardButton(t, callback_data=callbacks.pick_time(t)) for t in choices], 4
+    )
+
+
+def zone_choices(names: Sequence[str]) -> InlineKeyboardMarkup:
+    return _rows([InlineKeyboardButton(n, callback_data=callbacks.pick_zone(n)) for n in names], 1)
+
+
+def rating(checkin_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(str(n), callback_data=callbacks.rate(checkin_id, n))
+                for n in range(1, 6)
+            ]
+        ]
+    )
+
+
+def skip_note(texts: Texts, checkin_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts("checkin.skip_button"), callback_data=callbacks.skip_note(checkin_id)
+                )
+            ]
+        ]
+    )
+
+
+def settings_menu(texts: Texts, paused: bool) -> InlineKeyboardMarkup:
+    toggle = (
+        InlineKeyboardButton(
+            texts("settings.resume_button"), callback_data=callbacks.SETTINGS_RESUME
+        )
+        if paused
+        else InlineKeyboardButton(
+            texts("settings.pause_button"), callback_data=callbacks.SETTINGS_PAUSE
+        )
+    )
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts("settings.change_times_button"), callback_data=callbacks.SETTINGS_TIMES
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    texts("settings.change_zone_button"), callback_data=callbacks.SETTINGS_ZONE
+                )
+            ],
+            [toggle],
+        ]
+    )

@@ -1,0 +1,44 @@
+"""Logging that is useful to operators and never carries secrets or what users wrote."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+# These libraries log request URLs (which contain the bot token) or request bodies (which
+# contain message texts) at INFO or DEBUG; keep them above that whatever the operator asks.
+_CHATTY = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "telegram.ext": logging.INFO,
+    "apscheduler": logging.WARNING,
+    "aiosqlite": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "alembic": logging.WARNING,
+}
+
+
+class _RedactToken(logging.Filter):
+    """A last line of defence: should any message still contain the token, hide it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token and self._token in message:
+            record.msg, record.args = message.replace(self._token, "<token>"), None
+        return True
+
+
+def configure(level: str, token: str = "") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactToken(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name, floor in _CHATTY.items():
+        logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))

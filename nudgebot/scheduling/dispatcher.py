@@ -1,0 +1,108 @@
+"""The clock: APScheduler ticks; each tick drains due deliveries from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from nudgebot.services.dispatch import DispatchService
+from nudgebot.services.views import Outcome, Outgoing, SendResult
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[Outgoing], Awaitable[SendResult]]
+SWEEP_EVERY = timedelta(minutes=1)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        service: DispatchService,
+        send: Send,
+        *,
+        batch_size: int,
+        tick_seconds: float,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._service = service
+        self._send = send
+        self._batch = batch_size
+        self._tick_seconds = tick_seconds
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._stopping = False
+        self._last_sweep: datetime | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Tick every few seconds; no per-user jobs exist, only this one."""
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self._tick_seconds,
+            id="dispatch",
+            # A long drain makes ticks overlap; they return at once (see tick), not queue up.
+            max_instances=3,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=self._clock(),
+        )
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop claiming; wait for sends already under way to finish and be recorded."""
+        self._stopping = True
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        async with self._lock:
+            pass
+
+    async def tick(self) -> int:
+        """Send everything due now; returns how many deliveries were attempted."""
+        if self._lock.locked() or self._stopping:
+            return 0
+        async with self._lock:
+            try:
+                return await self._drain()
+            except Exception:
+                # The next tick tries again; a database hiccup must not stop the clock.
+                log.exception("dispatcher tick failed")
+                return 0
+
+    async def _drain(self) -> int:
+        now = self._clock()
+        if self._last_sweep is None or now - self._last_sweep >= SWEEP_EVERY:
+            self._last_sweep = now
+            if expired := await self._service.expire_stale(now):
+                log.warning("%d deliveries were in flight when a process stopped: unknown", expired)
+        total = 0
+        while not self._stopping:
+            items = await self._service.claim_due(self._clock(), self._batch)
+            if not items:
+                break
+            results = await asyncio.gather(*(self._send_one(item) for item in items))
+            await self._service.record(results, self._clock())
+            total += len(items)
+            counts = Counter(r.outcome.value for r in results)
+            log.info("dispatched %d: %s", len(items), dict(counts))
+            if len(items) < self._batch:
+                break
+        return total
+
+    async def _send_one(self, item: Outgoing) -> SendResult:
+        try:
+            return await self._send(item)
+        except Exception:
+            # We cannot tell whether it went out, so it must not go out again.
+            log.exception("unexpected error while sending a %s", item.kind)
+            return SendResult(item.delivery_id, Outcome.UNKNOWN)
