@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from nudgebot.storage.engine import create_engine
@@ -37,18 +38,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 async def fresh_engine(backend: str, tmp_path: Path) -> AsyncEngine:
-    """A migrated, empty database of the given backend."""
+    """A migrated, empty database of the given backend, used by this test alone."""
     if backend == "sqlite":
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'nudgebot.db'}")
     else:
-        url = postgres_url()
-        assert url is not None
-        engine = create_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        engine = create_engine(await _create_pg_database())
     await upgrade(engine)
     return engine
+
+
+async def dispose_engine(engine: AsyncEngine) -> None:
+    await engine.dispose()
+    if engine.dialect.name == "postgresql":
+        admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+        async with admin.connect() as conn:
+            await conn.execute(
+                text(f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+            )
+        await admin.dispose()
+
+
+def _pg_admin_url() -> str:
+    url = postgres_url()
+    assert url is not None
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+async def _create_pg_database() -> str:
+    """A database of its own per test, so tests (and people) can run side by side."""
+    name = f"nudgebot_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -60,7 +83,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 async def engine(backend: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = await fresh_engine(backend, tmp_path)
     yield engine
-    await engine.dispose()
+    await dispose_engine(engine)
 
 
 @pytest.fixture
