@@ -75,6 +75,18 @@ class User(Base):
     awaiting: Mapped[str | None] = mapped_column(String(16))
     awaiting_ref: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Nudge preferences (see /settings) and the state of back-off after declined suggestions.
+    stress_threshold: Mapped[int] = mapped_column(SmallInteger, default=4, server_default="4")
+    preference: Mapped[str] = mapped_column(String(8), default="either", server_default="either")
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    declines_in_row: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # ISO 3166 country for helplines; guessed from the Telegram language, changeable in /sos.
+    country: Mapped[str | None] = mapped_column(String(2))
+    safety_plan: Mapped[str | None] = mapped_column(Text)
+    professional_help_suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When crisis language was last seen: no exercise is suggested for a while after it.
+    last_crisis_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CheckinTime(Base):
@@ -108,6 +120,8 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The row this delivery is about, for kinds that have one (a follow-up's suggestion).
+    ref_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Checkin(Base):
@@ -128,3 +142,46 @@ class Checkin(Base):
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Suggestion(Base):
+    """A run or walk the bot offered, and what the person made of it."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (Index("ix_suggestions_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    minutes_low: Mapped[int] = mapped_column(SmallInteger)
+    minutes_high: Mapped[int] = mapped_column(SmallInteger)
+    solicited: Mapped[bool] = mapped_column(Boolean, default=False)
+    stress_before: Mapped[int | None] = mapped_column(SmallInteger)
+    # offered -> going | snoozed | declined; going -> done | missed (after the follow-up)
+    status: Mapped[str] = mapped_column(String(10), default="offered")
+    chosen_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Activity(Base):
+    """A run or walk that happened, with stress before and after where known."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_user_date", "user_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(8))  # "run" | "walk"
+    minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    stress_before: Mapped[int | None] = mapped_column(SmallInteger)
+    stress_after: Mapped[int | None] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(String(10))  # "suggested" | "logged"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[date] = mapped_column(Date)

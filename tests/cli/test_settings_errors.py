@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from nudgebot.settings import SettingsError, load_settings
+from nudgebot.storage.migrate import alembic_config
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
 
@@ -87,5 +89,6 @@ def test_plain_database_urls_get_async_drivers(monkeypatch: pytest.MonkeyPatch) 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "db", "upgrade", NUDGEBOT_TOKEN=TOKEN)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0001"
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert result.stdout.strip() == head
     assert (tmp_path / "data" / "nudgebot.db").is_file()
