@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest
 
 from nudgebot.bot.app import menu, register_handlers
 from nudgebot.bot.deps import BotDeps, Clock
@@ -39,8 +40,17 @@ class Runtime:
     dispatcher: Dispatcher
 
 
-def build(settings: Settings, clock: Clock = utc_now, engine: AsyncEngine | None = None) -> Runtime:
-    """Wire everything; connects to nothing until the application starts."""
+def build(
+    settings: Settings,
+    clock: Clock = utc_now,
+    engine: AsyncEngine | None = None,
+    request: BaseRequest | None = None,
+) -> Runtime:
+    """Wire everything; connects to nothing until the application starts.
+
+    `request` replaces PTB's HTTP transport for every Bot API call, getUpdates included (tests
+    pass an in-process fake); it must tolerate being initialized and shut down twice.
+    """
     engine = engine or create_engine(settings.database_url)
     content = load_content(settings.content_dir)
     uow = uow_factory(engine)
@@ -51,17 +61,19 @@ def build(settings: Settings, clock: Clock = utc_now, engine: AsyncEngine | None
         zone_aliases=dict(content.zone_aliases),
         clock=clock,
     )
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token.get_secret_value())
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
         .post_init(lambda a: _started(a, runtime))
         .post_stop(lambda a: _stopping(a, runtime))
-        .build()
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
     register_handlers(app, bot_deps)
-    sender = TelegramSender(app.bot, content.texts, SendBudget(settings.max_messages_per_second))
+    sender = TelegramSender(app.bot, content, SendBudget(settings.max_messages_per_second))
     dispatcher = Dispatcher(
         DispatchService(uow, grace=timedelta(minutes=settings.grace_minutes)),
         sender.send,

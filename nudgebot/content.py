@@ -43,6 +43,7 @@ class Texts:
 @dataclass(frozen=True)
 class Content:
     texts: Texts
+    nudges: Texts
     zone_aliases: Mapping[str, str]
 
 
@@ -67,15 +68,21 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load_content(override_dir: Path | None = None) -> Content:
-    """Read messages and zone aliases; an operator's copy wins, key by key, over the built-in."""
-    builtin = _flatten(_read("messages.toml", None))
-    custom = _flatten(_read("messages.toml", override_dir)) if override_dir else {}
+def _texts(name: str, override_dir: Path | None) -> Texts:
+    """An operator's copy wins, key by key, over the built-in file."""
+    builtin = _flatten(_read(name, None))
+    custom = _flatten(_read(name, override_dir)) if override_dir else {}
     unknown = set(custom) - set(builtin)
     if unknown:
-        raise ContentError(f"messages.toml: unknown keys {sorted(unknown)}")
+        raise ContentError(f"{name}: unknown keys {sorted(unknown)}")
+    return Texts({**builtin, **custom})
+
+
+def load_content(override_dir: Path | None = None) -> Content:
+    """Read the bot's words and lookup tables from config/ (or the operator's folder)."""
     aliases = _read("zones.toml", override_dir).get("aliases", {})
     return Content(
-        texts=Texts({**builtin, **custom}),
+        texts=_texts("messages.toml", override_dir),
+        nudges=_texts("nudges.toml", override_dir),
         zone_aliases={str(k).lower(): str(v) for k, v in aliases.items()},
     )

@@ -55,11 +55,44 @@ class Simple:
     action: str
 
 
-Callback = Rate | SkipNote | PickTime | PickZone | Simple
+@dataclass(frozen=True)
+class Nudge:
+    """An answer to a suggestion: going, later, not today, or something gentler."""
+
+    suggestion_id: int
+    action: str  # "go" | "later" | "no" | "gentler"
+
+
+@dataclass(frozen=True)
+class Duration:
+    suggestion_id: int
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class Followup:
+    suggestion_id: int
+    moved: str | None  # "ran" | "walked" | None for didn't make it
+
+
+@dataclass(frozen=True)
+class StressAfter:
+    activity_id: int
+    rating: int
+
+
+Callback = (
+    Rate | SkipNote | PickTime | PickZone | Simple | Nudge | Duration | Followup | StressAfter
+)
+NUDGE_ACTIONS = ("go", "later", "no", "gentler")
 
 _RATE = re.compile(r"r:(\d{1,18}):([1-5])")
 _SKIP = re.compile(r"n:(\d{1,18})")
 _TIME = re.compile(r"t:([01]\d|2[0-3]):([0-5]\d)")
+_NUDGE = re.compile(r"g:(\d{1,18}):(go|later|no|gentler)")
+_DURATION = re.compile(r"d:(\d{1,18}):(\d{1,3})")
+_FOLLOWUP = re.compile(r"f:(\d{1,18}):(ran|walked|no)")
+_AFTER = re.compile(r"a:(\d{1,18}):([1-5])")
 _ZONE = re.compile(r"z:([A-Za-z0-9_+\-/:]{1,60})")
 
 
@@ -79,6 +112,22 @@ def pick_zone(name: str) -> str:
     return f"z:{name}"
 
 
+def nudge(suggestion_id: int, action: str) -> str:
+    return f"g:{suggestion_id}:{action}"
+
+
+def duration(suggestion_id: int, minutes: int | None) -> str:
+    return f"d:{suggestion_id}:{minutes or 0}"
+
+
+def followup(suggestion_id: int, moved: str | None) -> str:
+    return f"f:{suggestion_id}:{moved or 'no'}"
+
+
+def stress_after(activity_id: int, rating: int) -> str:
+    return f"a:{activity_id}:{rating}"
+
+
 def parse(data: str | None) -> Callback | None:
     if not data:
         return None
@@ -90,6 +139,15 @@ def parse(data: str | None) -> Callback | None:
         return SkipNote(int(m[1]))
     if m := _TIME.fullmatch(data):
         return PickTime(f"{m[1]}:{m[2]}")
+    if m := _NUDGE.fullmatch(data):
+        return Nudge(int(m[1]), m[2])
+    if m := _DURATION.fullmatch(data):
+        minutes = int(m[2])
+        return Duration(int(m[1]), minutes or None) if minutes <= 300 else None
+    if m := _FOLLOWUP.fullmatch(data):
+        return Followup(int(m[1]), None if m[2] == "no" else m[2])
+    if m := _AFTER.fullmatch(data):
+        return StressAfter(int(m[1]), int(m[2]))
     if m := _ZONE.fullmatch(data):
         return PickZone(m[1])
     return None

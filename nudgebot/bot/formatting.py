@@ -8,6 +8,13 @@ from datetime import datetime
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.zones import load_zone
 
+# Quoting someone's input back to them: enough to recognise it, never enough to overflow a reply.
+QUOTE_MAX_CHARS = 40
+
+
+def quote(text: str) -> str:
+    return text if len(text) <= QUOTE_MAX_CHARS else text[:QUOTE_MAX_CHARS] + "…"
+
 
 def join_times(times: Sequence[str]) -> str:
     if len(times) <= 1:

@@ -105,3 +105,58 @@ def settings_menu(texts: Texts, paused: bool) -> InlineKeyboardMarkup:
             [toggle],
         ]
     )
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def suggestion(nudges: Texts, suggestion_id: int, kind: str) -> InlineKeyboardMarkup:
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        return _button(nudges(f"suggestion.{key}"), callbacks.nudge(suggestion_id, action))
+
+    rows = [
+        [button("going_now_button", "go"), button("in_an_hour_button", "later")],
+        [button("not_today_button", "no")],
+    ]
+    if kind == "steady_run":
+        rows.append([button("low_energy_button", "gentler")])
+    return InlineKeyboardMarkup(rows)
+
+
+def durations(nudges: Texts, suggestion_id: int, choices: Sequence[int]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    nudges("going.duration_button", minutes=m), callbacks.duration(suggestion_id, m)
+                )
+                for m in choices
+            ],
+            [
+                _button(
+                    nudges("going.duration_unsure_button"), callbacks.duration(suggestion_id, None)
+                )
+            ],
+        ]
+    )
+
+
+def followup(nudges: Texts, suggestion_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(nudges("followup.ran_button"), callbacks.followup(suggestion_id, "ran")),
+                _button(
+                    nudges("followup.walked_button"), callbacks.followup(suggestion_id, "walked")
+                ),
+            ],
+            [_button(nudges("followup.didnt_button"), callbacks.followup(suggestion_id, None))],
+        ]
+    )
+
+
+def stress_after(activity_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(str(n), callbacks.stress_after(activity_id, n)) for n in range(1, 6)]]
+    )

@@ -8,8 +8,8 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from nudgebot.bot.prompts import checkin_prompt
-from nudgebot.content import Texts
+from nudgebot.bot.prompts import UnknownKind, render
+from nudgebot.content import Content
 from nudgebot.scheduling.budget import SendBudget
 from nudgebot.services.views import Outcome, Outgoing, SendResult
 
@@ -23,16 +23,17 @@ def backoff_seconds(attempt: int) -> float:
 
 
 class TelegramSender:
-    def __init__(self, bot: Bot, texts: Texts, budget: SendBudget) -> None:
+    def __init__(self, bot: Bot, content: Content, budget: SendBudget) -> None:
         self._bot = bot
-        self._texts = texts
+        self._content = content
         self._budget = budget
 
     async def send(self, item: Outgoing) -> SendResult:
-        if item.kind != "checkin" or item.checkin_id is None:
+        try:
+            text, markup = render(self._content, item)
+        except UnknownKind:
             log.error("no renderer for delivery kind %s", item.kind)
             return SendResult(item.delivery_id, Outcome.FAILED)
-        text, markup = checkin_prompt(self._texts, item.checkin_id, item.late)
         await self._budget.acquire(item.chat_id)
         try:
             message = await self._bot.send_message(item.chat_id, text, reply_markup=markup)

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from nudgebot.domain.nudges import choose_suggestion
 from nudgebot.services.checkins import AWAITING_NOTE
+from nudgebot.services.nudges import (
+    FOLLOWUP,
+    SNOOZE,
+    calm_after_crisis,
+    choose_for,
+    offer_of,
+)
 from nudgebot.services.planning import CHECKIN, plan_slot, wants_checkins
 from nudgebot.services.views import Outcome, Outgoing, SendResult
-from nudgebot.storage.models import Checkin, Delivery, User
+from nudgebot.storage.models import Checkin, Delivery, Suggestion, User
 from nudgebot.storage.uow import UnitOfWork, UowFactory
 
 # A claim older than this whose process never reported back died mid-send.
@@ -16,6 +25,8 @@ SENDING_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 # Past this, the prompt apologises for coming late.
 LATE_AFTER = timedelta(minutes=2)
+# Follow-ups and snoozes this late are dropped rather than sent.
+NUDGE_STALE = timedelta(hours=2)
 
 
 class DispatchService:
@@ -31,49 +42,44 @@ class DispatchService:
                 return []
             users = await uow.users.by_ids(r.user_id for r in rows)
             times = await uow.users.times_for(users)
-            claimed: list[tuple[Delivery, User, Checkin | None]] = []
+            suggestions = await uow.suggestions.by_ids(r.ref_id for r in rows if r.ref_id)
+            claimed: list[Outgoing] = []
             for row in rows:
                 user = users[row.user_id]
-                if (
-                    row.kind != CHECKIN
-                    or not wants_checkins(user)
-                    or row.slot not in times[user.id]
-                ):
-                    _finish(row, "cancelled", now)
-                    continue
-                # Plan the next one in the same transaction, so the series cannot break here.
-                await plan_slot(uow, user, row.slot, max(row.due_at, now - self._grace))
-                if now - row.due_at > self._grace:
-                    _finish(row, "missed", now)
-                    continue
-                row.status, row.claimed_at = "sending", now
-                if user.awaiting == AWAITING_NOTE:
-                    # A new question is on its way; a typed digit now answers it, not a note.
-                    user.awaiting, user.awaiting_ref = None, None
-                row.attempts += 1
-                checkin = Checkin(
-                    user_id=user.id,
-                    delivery_id=row.id,
-                    local_date=row.local_date,
-                    slot=row.slot,
-                    created_at=now,
-                )
-                uow.session.add(checkin)
-                claimed.append((row, user, checkin))
-            await uow.session.flush()
+                if row.kind == CHECKIN:
+                    item = await self._claim_checkin(uow, row, user, times[user.id], now)
+                else:
+                    suggestion = suggestions.get(row.ref_id) if row.ref_id else None
+                    item = await _claim_nudge(uow, row, user, suggestion, now)
+                if item is not None:
+                    claimed.append(item)
             await uow.commit()
-        return [
-            Outgoing(
+        return claimed
+
+    async def _claim_checkin(
+        self, uow: UnitOfWork, row: Delivery, user: User, times: list[str], now: datetime
+    ) -> Outgoing | None:
+        if not wants_checkins(user) or row.slot not in times:
+            _finish(row, "cancelled", now)
+            return None
+        # Plan the next one in the same transaction, so the series cannot break here.
+        await plan_slot(uow, user, row.slot, max(row.due_at, now - self._grace))
+        if now - row.due_at > self._grace:
+            _finish(row, "missed", now)
+            return None
+        if user.awaiting == AWAITING_NOTE:
+            # A new question is on its way; a typed digit now answers it, not a note.
+            user.awaiting, user.awaiting_ref = None, None
+        checkin = await uow.checkins.add(
+            Checkin(
+                user_id=user.id,
                 delivery_id=row.id,
-                kind=row.kind,
-                chat_id=user.chat_id,
-                checkin_id=checkin.id if checkin else None,
+                local_date=row.local_date,
                 slot=row.slot,
-                late=now - row.due_at > LATE_AFTER,
-                attempt=row.attempts,
+                created_at=now,
             )
-            for row, user, checkin in claimed
-        ]
+        )
+        return _sending(row, user, now, ref_id=checkin.id)
 
     async def record(self, results: Sequence[SendResult], now: datetime) -> None:
         """Store what happened to each claimed row, in one transaction."""
@@ -94,6 +100,8 @@ class DispatchService:
                         row.message_id = result.message_id
                         if row.id in checkin_of and result.message_id is not None:
                             message_ids.append((checkin_of[row.id], result.message_id))
+                        if row.kind == SNOOZE and row.ref_id is not None:
+                            await _reoffered(uow, row.ref_id, result.message_id)
                     case Outcome.RETRY if row.attempts < MAX_ATTEMPTS:
                         row.status = "pending"
                         row.run_at = now + timedelta(seconds=result.retry_after_seconds)
@@ -125,8 +133,61 @@ class DispatchService:
         return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
 
 
+async def _claim_nudge(
+    uow: UnitOfWork, row: Delivery, user: User, suggestion: Suggestion | None, now: datetime
+) -> Outgoing | None:
+    """A follow-up ("did you get out?") or a snooze coming back ("how about now?")."""
+    expected = {FOLLOWUP: "going", SNOOZE: "snoozed"}.get(row.kind)
+    if (
+        suggestion is None
+        or suggestion.status != expected
+        or not wants_checkins(user)
+        or (row.kind == SNOOZE and calm_after_crisis(user, now))
+    ):
+        _finish(row, "cancelled", now)
+        return None
+    if now - row.due_at > NUDGE_STALE:
+        # Asking hours later whether they went out, or suggesting a run then, makes no sense.
+        _finish(row, "missed", now)
+        return None
+    details: dict[str, Any] = {}
+    if row.kind == SNOOZE and suggestion.stress_before is not None:
+        # Re-choose for the time it is now: a snooze from 20:30 comes back as a calm walk.
+        chosen = await choose_for(
+            uow, user, suggestion.stress_before, now, solicited=True, low_energy=False
+        )
+        fresh = choose_suggestion(chosen[0]) if chosen else None
+        if fresh is not None:
+            suggestion.kind = fresh.kind
+            suggestion.minutes_low, suggestion.minutes_high = fresh.minutes
+        details["offer"] = offer_of(suggestion, user, gentle=False)
+    return _sending(row, user, now, ref_id=suggestion.id, details=details)
+
+
+def _sending(
+    row: Delivery, user: User, now: datetime, ref_id: int, details: dict[str, Any] | None = None
+) -> Outgoing:
+    row.status, row.claimed_at = "sending", now
+    row.attempts += 1
+    return Outgoing(
+        delivery_id=row.id,
+        kind=row.kind,
+        chat_id=user.chat_id,
+        ref_id=ref_id,
+        late=now - row.due_at > LATE_AFTER,
+        attempt=row.attempts,
+        details=details or {},
+    )
+
+
 def _finish(row: Delivery, status: str, now: datetime) -> None:
     row.status, row.finished_at = status, now
+
+
+async def _reoffered(uow: UnitOfWork, suggestion_id: int, message_id: int | None) -> None:
+    suggestion = await uow.suggestions.by_id(suggestion_id)
+    if suggestion is not None and suggestion.status == "snoozed":
+        suggestion.status, suggestion.message_id = "offered", message_id
 
 
 async def _deactivate(uow: UnitOfWork, user_id: int) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 SetupStep = Literal["consent", "timezone", "times", "done"]
 
@@ -69,10 +70,10 @@ class Outgoing:
     delivery_id: int
     kind: str
     chat_id: int
-    checkin_id: int | None
-    slot: str
+    ref_id: int  # the check-in or suggestion the message is about
     late: bool
     attempt: int
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Outcome(Enum):

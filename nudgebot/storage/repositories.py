@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.storage.models import Checkin, CheckinTime, Delivery, User
+from nudgebot.storage.models import Activity, Checkin, CheckinTime, Delivery, Suggestion, User
 
 
 class UserRepo:
@@ -91,6 +91,35 @@ class CheckinRepo:
             )
         ).scalar_one_or_none()
 
+    async def daily_max_ratings(self, user_id: int, since: date) -> list[tuple[date, int]]:
+        """The highest rating of each local day from `since` on, computed in SQL."""
+        rows = await self._s.execute(
+            select(Checkin.local_date, func.max(Checkin.rating))
+            .where(
+                Checkin.user_id == user_id,
+                Checkin.local_date >= since,
+                Checkin.rating.is_not(None),
+            )
+            .group_by(Checkin.local_date)
+            .order_by(Checkin.local_date)
+        )
+        return [(d, int(r)) for d, r in rows.tuples() if r is not None]
+
+    async def recent_rating(self, user_id: int, since: datetime) -> int | None:
+        """The latest rating given since `since`, if any."""
+        return (
+            await self._s.execute(
+                select(Checkin.rating)
+                .where(
+                    Checkin.user_id == user_id,
+                    Checkin.rating.is_not(None),
+                    Checkin.answered_at >= since,
+                )
+                .order_by(Checkin.answered_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
     async def set_message_ids(self, pairs: Iterable[tuple[int, int]]) -> None:
         for checkin_id, message_id in pairs:
             await self._s.execute(
@@ -130,7 +159,13 @@ class DeliveryRepo:
         return list((await self._s.execute(query)).scalars())
 
     async def add_pending(
-        self, user_id: int, kind: str, local_date: date, slot: str, due_at: datetime
+        self,
+        user_id: int,
+        kind: str,
+        local_date: date,
+        slot: str,
+        due_at: datetime,
+        ref_id: int | None = None,
     ) -> bool:
         """Insert unless (user, kind, local date, slot) exists already; True if inserted."""
         values = {
@@ -142,6 +177,7 @@ class DeliveryRepo:
             "run_at": due_at,
             "status": "pending",
             "attempts": 0,
+            "ref_id": ref_id,
         }
         insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
         stmt = insert(Delivery).values(**values).on_conflict_do_nothing()
@@ -166,6 +202,18 @@ class DeliveryRepo:
         if kinds is not None:
             query = query.where(Delivery.kind.in_(kinds))
         await self._s.execute(query)
+
+    async def move_pending(self, user_id: int, kind: str, ref_id: int, due_at: datetime) -> None:
+        await self._s.execute(
+            update(Delivery)
+            .where(
+                Delivery.user_id == user_id,
+                Delivery.kind == kind,
+                Delivery.ref_id == ref_id,
+                Delivery.status == "pending",
+            )
+            .values(due_at=due_at, run_at=due_at)
+        )
 
     async def next_due(self, user_id: int, kind: str = "checkin") -> datetime | None:
         return (
@@ -209,3 +257,74 @@ class DeliveryRepo:
             select(Delivery.status, func.count()).group_by(Delivery.status)
         )
         return {status: count for status, count in rows.tuples()}
+
+
+class SuggestionRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, suggestion: Suggestion) -> Suggestion:
+        self._s.add(suggestion)
+        await self._s.flush()
+        return suggestion
+
+    async def by_id(self, suggestion_id: int) -> Suggestion | None:
+        return await self._s.get(Suggestion, suggestion_id)
+
+    async def by_ids(self, ids: Iterable[int | None]) -> dict[int, Suggestion]:
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        rows = await self._s.execute(select(Suggestion).where(Suggestion.id.in_(wanted)))
+        return {s.id: s for s in rows.scalars()}
+
+    async def unsolicited_on(self, user_id: int, local_date: date) -> int:
+        return int(
+            (
+                await self._s.execute(
+                    select(func.count()).where(
+                        Suggestion.user_id == user_id,
+                        Suggestion.local_date == local_date,
+                        Suggestion.solicited.is_(False),
+                    )
+                )
+            ).scalar_one()
+        )
+
+    async def last_unsolicited_date(self, user_id: int) -> date | None:
+        return (
+            await self._s.execute(
+                select(func.max(Suggestion.local_date)).where(
+                    Suggestion.user_id == user_id, Suggestion.solicited.is_(False)
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def withdraw_open(self, user_id: int, now: datetime) -> list[Suggestion]:
+        """Offers still waiting for an answer; they are withdrawn (crisis, new offer)."""
+        rows = list(
+            (
+                await self._s.execute(
+                    select(Suggestion).where(
+                        Suggestion.user_id == user_id,
+                        Suggestion.status.in_(("offered", "snoozed")),
+                    )
+                )
+            ).scalars()
+        )
+        for row in rows:
+            row.status, row.responded_at = "withdrawn", now
+        return rows
+
+
+class ActivityRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, activity: Activity) -> Activity:
+        self._s.add(activity)
+        await self._s.flush()
+        return activity
+
+    async def by_id(self, activity_id: int) -> Activity | None:
+        return await self._s.get(Activity, activity_id)

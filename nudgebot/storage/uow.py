@@ -8,7 +8,13 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nudgebot.storage.engine import session_factory
-from nudgebot.storage.repositories import CheckinRepo, DeliveryRepo, UserRepo
+from nudgebot.storage.repositories import (
+    ActivityRepo,
+    CheckinRepo,
+    DeliveryRepo,
+    SuggestionRepo,
+    UserRepo,
+)
 
 
 class UnitOfWork:
@@ -30,6 +36,8 @@ class UnitOfWork:
         self.users = UserRepo(self._session)
         self.checkins = CheckinRepo(self._session)
         self.deliveries = DeliveryRepo(self._session, dialect)
+        self.suggestions = SuggestionRepo(self._session)
+        self.activities = ActivityRepo(self._session)
         return self
 
     async def __aexit__(

@@ -201,11 +201,11 @@ async def test_definite_failures_are_retried_and_timeouts_are_not(uow: UowFactor
     )
     assert await dispatch.claim_due(now + timedelta(seconds=29), 100) == []
     [again] = await dispatch.claim_due(now + timedelta(seconds=31), 100)
-    assert again.chat_id == 1 and again.checkin_id != first.checkin_id
+    assert again.chat_id == 1 and again.ref_id != first.ref_id
     async with uow() as u:
         ids = set((await u.session.execute(select(Checkin.id))).scalars())
     # The prompt that never went out is gone; the one that may have arrived stays answerable.
-    assert ids == {second.checkin_id, again.checkin_id}
+    assert ids == {second.ref_id, again.ref_id}
 
 
 async def test_a_blocked_user_is_deactivated_until_they_write_again(uow: UowFactory) -> None:

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.bot import keyboards
 from nudgebot.bot.deps import BotDeps, deps
-from nudgebot.bot.formatting import join_times, local_clock
+from nudgebot.bot.formatting import join_times, local_clock, quote
 from nudgebot.bot.handlers.common import (
     chat_id,
     continue_setup,
@@ -25,7 +25,7 @@ MAX_TIMES = 6
 
 
 def _time_error(d: BotDeps, error: TimeParseError) -> str:
-    return d.texts(f"errors.time_{error.reason}", token=error.token, max=MAX_TIMES)
+    return d.texts(f"errors.time_{error.reason}", token=quote(error.token), max=MAX_TIMES)
 
 
 async def _account(update: Update, d: BotDeps) -> Account:
@@ -75,8 +75,7 @@ async def apply_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
     try:
         zone = resolve_zone(text, d.zone_aliases)
     except UnknownZone as error:
-        shown = error.text if len(error.text) <= 40 else error.text[:40] + "…"
-        reply = d.texts("errors.zone_unknown", text=shown)
+        reply = d.texts("errors.zone_unknown", text=quote(error.text))
         if error.suggestions:
             reply += " " + d.texts("errors.zone_suggest")
             await say(update, reply, keyboards.zone_choices(error.suggestions))
