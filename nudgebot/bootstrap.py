@@ -45,11 +45,13 @@ def build(
     clock: Clock = utc_now,
     engine: AsyncEngine | None = None,
     request: BaseRequest | None = None,
+    budget: SendBudget | None = None,
 ) -> Runtime:
     """Wire everything; connects to nothing until the application starts.
 
     `request` replaces PTB's HTTP transport for every Bot API call, getUpdates included (tests
-    pass an in-process fake); it must tolerate being initialized and shut down twice.
+    pass an in-process fake); it must tolerate being initialized and shut down twice. `budget`
+    replaces the real-time send pacing (tests on a simulated clock pass one that reads it).
     """
     engine = engine or create_engine(settings.database_url)
     content = load_content(settings.content_dir)
@@ -73,7 +75,9 @@ def build(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     register_handlers(app, bot_deps)
-    sender = TelegramSender(app.bot, content, SendBudget(settings.max_messages_per_second))
+    sender = TelegramSender(
+        app.bot, content, budget or SendBudget(settings.max_messages_per_second)
+    )
     dispatcher = Dispatcher(
         DispatchService(uow, grace=timedelta(minutes=settings.grace_minutes)),
         sender.send,

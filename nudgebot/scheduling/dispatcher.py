@@ -55,7 +55,8 @@ class Dispatcher:
             max_instances=3,
             coalesce=True,
             misfire_grace_time=None,
-            next_run_time=self._clock(),
+            # APScheduler runs on real time, whatever clock the dispatcher is given.
+            next_run_time=datetime.now(UTC),
         )
         self._scheduler.start()
 
