@@ -20,6 +20,7 @@ from nudgebot.scheduling.sender import TelegramSender
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.dispatch import DispatchService
+from nudgebot.services.nudges import NudgeService
 from nudgebot.settings import Settings
 from nudgebot.storage.engine import create_engine
 from nudgebot.storage.uow import uow_factory
@@ -59,7 +60,9 @@ def build(
     bot_deps = BotDeps(
         accounts=AccountService(uow),
         checkins=CheckinService(uow),
+        nudges=NudgeService(uow, settings.followup_minutes),
         texts=content.texts,
+        nudge_texts=content.nudges,
         zone_aliases=dict(content.zone_aliases),
         clock=clock,
     )

@@ -16,7 +16,16 @@ from telegram.ext import (
 )
 
 from nudgebot.bot.deps import BotDeps
-from nudgebot.bot.handlers import buttons, checkins, guards, info, onboarding, preferences, text
+from nudgebot.bot.handlers import (
+    buttons,
+    checkins,
+    guards,
+    info,
+    nudges,
+    onboarding,
+    preferences,
+    text,
+)
 
 COMMANDS = {
     "start": onboarding.start_command,
@@ -26,6 +35,7 @@ COMMANDS = {
     "settings": preferences.settings_command,
     "pause": preferences.pause_command,
     "resume": preferences.resume_command,
+    "log": nudges.log_command,
     "privacy": info.privacy_command,
     "help": info.help_command,
 }
@@ -37,6 +47,7 @@ MENU_ORDER = [
     "settings",
     "pause",
     "resume",
+    "log",
     "privacy",
     "help",
     "start",

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from nudgebot.content import Texts
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
+from nudgebot.services.nudges import NudgeService
 
 Clock = Callable[[], datetime]
 
@@ -19,7 +20,9 @@ Clock = Callable[[], datetime]
 class BotDeps:
     accounts: AccountService
     checkins: CheckinService
+    nudges: NudgeService
     texts: Texts
+    nudge_texts: Texts
     zone_aliases: dict[str, str]
     clock: Clock
 

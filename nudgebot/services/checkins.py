@@ -8,7 +8,7 @@ from typing import Any
 from nudgebot.domain.checkins import checkin_is_open, clean_note
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.zones import load_zone
-from nudgebot.services.views import NewCheckin, NoteStatus, RateResult, RateStatus
+from nudgebot.services.views import NewCheckin, NoteResult, NoteStatus, RateResult, RateStatus
 from nudgebot.storage.models import Checkin, User
 from nudgebot.storage.uow import UnitOfWork, UowFactory
 
@@ -77,22 +77,22 @@ class CheckinService:
             await uow.commit()
             return result
 
-    async def save_note(self, chat_id: int, text: str, now: datetime) -> NoteStatus:
+    async def save_note(self, chat_id: int, text: str, now: datetime) -> NoteResult:
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
             if user is None or user.awaiting != AWAITING_NOTE or user.awaiting_ref is None:
-                return NoteStatus.NOT_EXPECTED
+                return NoteResult(NoteStatus.NOT_EXPECTED)
             note = clean_note(text)
             if note is None:
-                return NoteStatus.TOO_LONG
+                return NoteResult(NoteStatus.TOO_LONG)
             checkin = await uow.checkins.by_id(user.awaiting_ref)
             user.awaiting, user.awaiting_ref = None, None
             if checkin is None or checkin.user_id != user.id:
                 await uow.commit()
-                return NoteStatus.NOT_EXPECTED
+                return NoteResult(NoteStatus.NOT_EXPECTED)
             checkin.note = note
             await uow.commit()
-            return NoteStatus.SAVED
+            return NoteResult(NoteStatus.SAVED, checkin.id)
 
     async def skip_note(self, chat_id: int, checkin_id: int) -> bool:
         """True if this skip closed the note question the user was being asked."""

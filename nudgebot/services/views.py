@@ -58,6 +58,12 @@ class NoteStatus(Enum):
 
 
 @dataclass(frozen=True)
+class NoteResult:
+    status: NoteStatus
+    checkin_id: int | None = None
+
+
+@dataclass(frozen=True)
 class NewCheckin:
     checkin_id: int
     chat_id: int

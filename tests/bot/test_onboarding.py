@@ -185,6 +185,17 @@ async def test_the_command_menu_is_registered_at_start_up(harness: BotHarness) -
 
     names = [c["command"] for c in harness.fake.commands]
     assert sorted(names) == sorted(
-        ["start", "help", "checkin", "time", "timezone", "settings", "pause", "resume", "privacy"]
+        [
+            "start",
+            "help",
+            "checkin",
+            "time",
+            "timezone",
+            "settings",
+            "pause",
+            "resume",
+            "log",
+            "privacy",
+        ]
     )
     assert all(c["description"] for c in harness.fake.commands)

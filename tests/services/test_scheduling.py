@@ -260,9 +260,10 @@ async def test_a_typed_rating_answers_the_latest_prompt_then_asks_for_a_note(
     assert new is not None
     assert (await checkins.rate_latest(CHAT, 3, now)).status is RateStatus.RECORDED
     assert (await checkins.rate_latest(CHAT, 5, now)).status is RateStatus.NONE_OPEN
-    assert (await checkins.save_note(CHAT, "x" * 501, now)).value == "too_long"
-    assert (await checkins.save_note(CHAT, "  long   day at work ", now)).value == "saved"
-    assert (await checkins.save_note(CHAT, "another", now)).value == "not_expected"
+    assert (await checkins.save_note(CHAT, "x" * 501, now)).status.value == "too_long"
+    saved = await checkins.save_note(CHAT, "  long   day at work ", now)
+    assert (saved.status.value, saved.checkin_id) == ("saved", new.checkin_id)
+    assert (await checkins.save_note(CHAT, "another", now)).status.value == "not_expected"
     async with uow() as u:
         [row] = (await u.session.execute(select(Checkin))).scalars()
     assert (row.rating, row.note) == (3, "long day at work")

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.bot import callbacks
 from nudgebot.bot.deps import deps
-from nudgebot.bot.handlers import checkins, onboarding, preferences
+from nudgebot.bot.handlers import checkins, nudges, onboarding, preferences
 from nudgebot.bot.handlers.common import chat_id
 from nudgebot.domain.zones import UnknownZone, resolve_zone
 
@@ -27,6 +27,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await checkins.rate_button(update, context, checkin_id, rating)
         case callbacks.SkipNote(checkin_id):
             await checkins.skip_note_button(update, context, checkin_id)
+        case callbacks.Nudge(suggestion_id, action):
+            await nudges.nudge_button(update, context, suggestion_id, action)
+        case callbacks.Duration(suggestion_id, minutes):
+            await nudges.duration_button(update, context, suggestion_id, minutes)
+        case callbacks.Followup(suggestion_id, moved):
+            await nudges.followup_button(update, context, suggestion_id, moved)
+        case callbacks.StressAfter(activity_id, rating):
+            await nudges.stress_after_button(update, context, activity_id, rating)
         case callbacks.Simple(action) if action in _SIMPLE:
             await _SIMPLE[action](update, context)
         case callbacks.Simple(action):

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from nudgebot.bot import keyboards
 from nudgebot.bot.deps import BotDeps, deps
 from nudgebot.bot.formatting import local_clock
+from nudgebot.bot.handlers import nudges
 from nudgebot.bot.handlers.common import chat_id, continue_setup, say
 from nudgebot.bot.handlers.onboarding import drop_buttons
 from nudgebot.bot.prompts import checkin_prompt
@@ -109,13 +110,15 @@ async def _ask_note(update: Update, d: BotDeps, result: RateResult) -> None:
 async def note_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
     """Store `text` as the note being asked for; False if no note was being asked for."""
     d = deps(context)
-    status = await d.checkins.save_note(chat_id(update), text, d.clock())
-    if status is NoteStatus.NOT_EXPECTED:
+    result = await d.checkins.save_note(chat_id(update), text, d.clock())
+    if result.status is NoteStatus.NOT_EXPECTED:
         return False
-    if status is NoteStatus.TOO_LONG:
+    if result.status is NoteStatus.TOO_LONG:
         await say(update, d.texts("checkin.note_too_long", max=NOTE_MAX_CHARS))
-    else:
-        await say(update, d.texts("checkin.note_saved"))
+        return True
+    await say(update, d.texts("checkin.note_saved"))
+    if result.checkin_id is not None:
+        await nudges.offer_after(update, context, result.checkin_id)
     return True
 
 
@@ -128,3 +131,7 @@ async def skip_note_button(
     skipped = await d.checkins.skip_note(chat_id(update), checkin_id)
     await query.answer(d.texts("checkin.note_skipped") if skipped else None)
     await drop_buttons(query)
+    if skipped:
+        # The note question comes first so that what someone writes is read before any run
+        # is suggested; once it is answered or skipped, the suggestion (if any) follows.
+        await nudges.offer_after(update, context, checkin_id)

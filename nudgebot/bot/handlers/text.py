@@ -6,9 +6,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from nudgebot.bot.deps import deps
-from nudgebot.bot.handlers import checkins, preferences
+from nudgebot.bot.handlers import checkins, nudges, preferences
 from nudgebot.bot.handlers.common import chat_id, continue_setup, language, say
 from nudgebot.domain.ratings import parse_rating
+from nudgebot.services.nudges import AWAITING_AFTER
 
 # Longer than anything a person types as an answer here; Telegram itself caps at 4096.
 MAX_TEXT = 2000
@@ -40,6 +41,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await preferences.apply_times(update, context, text)
         return
     rating = parse_rating(text)
+    if (
+        rating is not None
+        and account.awaiting == AWAITING_AFTER
+        and await nudges.record_stress_after(update, context, None, rating)
+    ):
+        return
     if rating is not None:
         await checkins.rate_typed(update, context, rating)
         return
