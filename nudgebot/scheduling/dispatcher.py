@@ -66,7 +66,8 @@ class Dispatcher:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         async with self._lock:
-            pass
+            # Let a tick that started just now see _stopping and return before the loop ends.
+            await asyncio.sleep(0)
 
     async def tick(self) -> int:
         """Send everything due now; returns how many deliveries were attempted."""
