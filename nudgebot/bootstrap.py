@@ -21,6 +21,7 @@ from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.dispatch import DispatchService
 from nudgebot.services.nudges import NudgeService
+from nudgebot.services.privacy import PrivacyService
 from nudgebot.settings import Settings
 from nudgebot.storage.engine import create_engine
 from nudgebot.storage.uow import uow_factory
@@ -61,6 +62,7 @@ def build(
         accounts=AccountService(uow),
         checkins=CheckinService(uow),
         nudges=NudgeService(uow, settings.followup_minutes),
+        privacy=PrivacyService(uow),
         texts=content.texts,
         nudge_texts=content.nudges,
         zone_aliases=dict(content.zone_aliases),

@@ -19,6 +19,7 @@ from nudgebot.bot.deps import BotDeps
 from nudgebot.bot.handlers import (
     buttons,
     checkins,
+    data,
     guards,
     info,
     nudges,
@@ -37,6 +38,8 @@ COMMANDS = {
     "resume": preferences.resume_command,
     "log": nudges.log_command,
     "privacy": info.privacy_command,
+    "export": data.export_command,
+    "delete": data.delete_command,
     "help": info.help_command,
 }
 # The order people see in Telegram's menu.
@@ -49,6 +52,8 @@ MENU_ORDER = [
     "resume",
     "log",
     "privacy",
+    "export",
+    "delete",
     "help",
     "start",
 ]

@@ -16,6 +16,8 @@ SETTINGS_TIMES = "s:times"
 SETTINGS_ZONE = "s:zone"
 SETTINGS_PAUSE = "s:pause"
 SETTINGS_RESUME = "s:resume"
+DELETE_YES = "del:yes"
+DELETE_NO = "del:no"
 SIMPLE = frozenset(
     {
         CONSENT_YES,
@@ -25,6 +27,8 @@ SIMPLE = frozenset(
         SETTINGS_ZONE,
         SETTINGS_PAUSE,
         SETTINGS_RESUME,
+        DELETE_YES,
+        DELETE_NO,
     }
 )
 

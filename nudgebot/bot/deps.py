@@ -12,6 +12,7 @@ from nudgebot.content import Texts
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.nudges import NudgeService
+from nudgebot.services.privacy import PrivacyService
 
 Clock = Callable[[], datetime]
 
@@ -21,6 +22,7 @@ class BotDeps:
     accounts: AccountService
     checkins: CheckinService
     nudges: NudgeService
+    privacy: PrivacyService
     texts: Texts
     nudge_texts: Texts
     zone_aliases: dict[str, str]

@@ -160,3 +160,12 @@ def stress_after(activity_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_button(str(n), callbacks.stress_after(activity_id, n)) for n in range(1, 6)]]
     )
+
+
+def confirm_delete(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts("data.delete_button"), callbacks.DELETE_YES)],
+            [_button(texts("data.keep_button"), callbacks.DELETE_NO)],
+        ]
+    )

@@ -81,6 +81,12 @@ class CheckinRepo:
     async def by_id(self, checkin_id: int) -> Checkin | None:
         return await self._s.get(Checkin, checkin_id)
 
+    async def all_for(self, user_id: int) -> list[Checkin]:
+        rows = await self._s.execute(
+            select(Checkin).where(Checkin.user_id == user_id).order_by(Checkin.created_at)
+        )
+        return list(rows.scalars())
+
     async def latest(self, user_id: int) -> Checkin | None:
         return (
             await self._s.execute(
@@ -278,6 +284,12 @@ class SuggestionRepo:
         rows = await self._s.execute(select(Suggestion).where(Suggestion.id.in_(wanted)))
         return {s.id: s for s in rows.scalars()}
 
+    async def all_for(self, user_id: int) -> list[Suggestion]:
+        rows = await self._s.execute(
+            select(Suggestion).where(Suggestion.user_id == user_id).order_by(Suggestion.created_at)
+        )
+        return list(rows.scalars())
+
     async def unsolicited_on(self, user_id: int, local_date: date) -> int:
         return int(
             (
@@ -328,3 +340,9 @@ class ActivityRepo:
 
     async def by_id(self, activity_id: int) -> Activity | None:
         return await self._s.get(Activity, activity_id)
+
+    async def all_for(self, user_id: int) -> list[Activity]:
+        rows = await self._s.execute(
+            select(Activity).where(Activity.user_id == user_id).order_by(Activity.created_at)
+        )
+        return list(rows.scalars())

@@ -196,6 +196,8 @@ async def test_the_command_menu_is_registered_at_start_up(harness: BotHarness) -
             "resume",
             "log",
             "privacy",
+            "export",
+            "delete",
         ]
     )
     assert all(c["description"] for c in harness.fake.commands)

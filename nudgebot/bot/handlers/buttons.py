@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.bot import callbacks
 from nudgebot.bot.deps import deps
-from nudgebot.bot.handlers import checkins, nudges, onboarding, preferences
+from nudgebot.bot.handlers import checkins, data, nudges, onboarding, preferences
 from nudgebot.bot.handlers.common import chat_id
 from nudgebot.domain.zones import UnknownZone, resolve_zone
 
@@ -15,6 +15,8 @@ _SIMPLE = {
     callbacks.CONSENT_YES: onboarding.consent_given,
     callbacks.CONSENT_NO: onboarding.consent_declined,
     callbacks.PRIVACY: onboarding.privacy_button,
+    callbacks.DELETE_YES: data.delete_confirmed,
+    callbacks.DELETE_NO: data.delete_cancelled,
 }
 
 
