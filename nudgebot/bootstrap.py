@@ -22,6 +22,7 @@ from nudgebot.services.checkins import CheckinService
 from nudgebot.services.dispatch import DispatchService
 from nudgebot.services.nudges import NudgeService
 from nudgebot.services.privacy import PrivacyService
+from nudgebot.services.safety import SafetyService
 from nudgebot.settings import Settings
 from nudgebot.storage.engine import create_engine
 from nudgebot.storage.uow import uow_factory
@@ -63,9 +64,12 @@ def build(
         checkins=CheckinService(uow),
         nudges=NudgeService(uow, settings.followup_minutes),
         privacy=PrivacyService(uow),
+        safety=SafetyService(uow),
         texts=content.texts,
         nudge_texts=content.nudges,
         zone_aliases=dict(content.zone_aliases),
+        crisis=content.crisis,
+        helplines=content.helplines,
         clock=clock,
     )
     builder = (

@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nudgebot.domain.crisis import (
+    CrisisConfigError,
+    CrisisScreen,
+    HelplineConfigError,
+    Helplines,
+)
+
 # Installed wheels carry config/ as nudgebot/_config; a source checkout has it at the top.
 _PACKAGED = Path(__file__).parent / "_config"
 _SOURCE = Path(__file__).parent.parent / "config"
@@ -45,6 +52,8 @@ class Content:
     texts: Texts
     nudges: Texts
     zone_aliases: Mapping[str, str]
+    crisis: CrisisScreen
+    helplines: Helplines
 
 
 def _read(name: str, override_dir: Path | None) -> dict[str, Any]:
@@ -81,8 +90,15 @@ def _texts(name: str, override_dir: Path | None) -> Texts:
 def load_content(override_dir: Path | None = None) -> Content:
     """Read the bot's words and lookup tables from config/ (or the operator's folder)."""
     aliases = _read("zones.toml", override_dir).get("aliases", {})
+    try:
+        crisis = CrisisScreen.from_config(_read("crisis.toml", override_dir))
+        helplines = Helplines.from_config(_read("helplines.toml", override_dir))
+    except (CrisisConfigError, HelplineConfigError) as exc:
+        raise ContentError(str(exc)) from None
     return Content(
         texts=_texts("messages.toml", override_dir),
         nudges=_texts("nudges.toml", override_dir),
         zone_aliases={str(k).lower(): str(v) for k, v in aliases.items()},
+        crisis=crisis,
+        helplines=helplines,
     )

@@ -25,6 +25,7 @@ from nudgebot.bot.handlers import (
     nudges,
     onboarding,
     preferences,
+    safety,
     text,
 )
 
@@ -40,11 +41,13 @@ COMMANDS = {
     "privacy": info.privacy_command,
     "export": data.export_command,
     "delete": data.delete_command,
+    "sos": safety.sos_command,
     "help": info.help_command,
 }
 # The order people see in Telegram's menu.
 MENU_ORDER = [
     "checkin",
+    "sos",
     "time",
     "timezone",
     "settings",

@@ -18,6 +18,8 @@ SETTINGS_PAUSE = "s:pause"
 SETTINGS_RESUME = "s:resume"
 DELETE_YES = "del:yes"
 DELETE_NO = "del:no"
+SOS_PLAN = "sos:plan"
+SOS_COUNTRY = "sos:country"
 SIMPLE = frozenset(
     {
         CONSENT_YES,
@@ -29,6 +31,8 @@ SIMPLE = frozenset(
         SETTINGS_RESUME,
         DELETE_YES,
         DELETE_NO,
+        SOS_PLAN,
+        SOS_COUNTRY,
     }
 )
 

@@ -9,10 +9,12 @@ from datetime import datetime
 from telegram.ext import ContextTypes
 
 from nudgebot.content import Texts
+from nudgebot.domain.crisis import CrisisScreen, Helplines
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.nudges import NudgeService
 from nudgebot.services.privacy import PrivacyService
+from nudgebot.services.safety import SafetyService
 
 Clock = Callable[[], datetime]
 
@@ -23,9 +25,12 @@ class BotDeps:
     checkins: CheckinService
     nudges: NudgeService
     privacy: PrivacyService
+    safety: SafetyService
     texts: Texts
     nudge_texts: Texts
     zone_aliases: dict[str, str]
+    crisis: CrisisScreen
+    helplines: Helplines
     clock: Clock
 
 

@@ -169,3 +169,13 @@ def confirm_delete(texts: Texts) -> InlineKeyboardMarkup:
             [_button(texts("data.keep_button"), callbacks.DELETE_NO)],
         ]
     )
+
+
+def sos(texts: Texts, has_plan: bool) -> InlineKeyboardMarkup:
+    plan_key = "safety.edit_plan_button" if has_plan else "safety.write_plan_button"
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts(plan_key), callbacks.SOS_PLAN)],
+            [_button(texts("safety.country_button"), callbacks.SOS_COUNTRY)],
+        ]
+    )

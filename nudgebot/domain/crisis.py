@@ -362,13 +362,14 @@ class _LanguageScreen:
         )
         return cls(code, rewriter, patterns("not_crisis"), categories)
 
-    def find(self, tokens: Sequence[str]) -> tuple[Concern, str] | None:
+    def find(self, tokens: Sequence[str], *, explain: bool) -> tuple[Concern, str] | None:
         text = self.rewriter.rewrite(tokens)
         if self.exclusions is not None:
             text = self.exclusions.combined.sub(_mask, text)
         for concern, patterns in self.categories:
             if patterns.combined.search(text):
-                return concern, patterns.first(text) or ""
+                # Finding the single pattern costs a pass per pattern: only when asked.
+                return concern, (patterns.first(text) or "") if explain else ""
         return None
 
 
@@ -418,14 +419,13 @@ class CrisisScreen:
                 chosen.append(screen)
         return chosen
 
-    def explain(self, text: str, language: str | None = None) -> Finding | None:
-        """The most severe finding and the pattern behind it, or None for an ordinary text."""
+    def _screen(self, text: str, language: str | None, *, explain: bool) -> Finding | None:
         tokens = _base_tokens(text)
         if not tokens:
             return None
         best: Finding | None = None
         for screen in self._order(language):
-            found = screen.find(tokens)
+            found = screen.find(tokens, explain=explain)
             if found is not None and (best is None or found[0] > best.concern):
                 best = Finding(found[0], screen.code, found[1])
                 if best.concern is Concern.DIRECT:
@@ -434,8 +434,12 @@ class CrisisScreen:
 
     def check(self, text: str, language: str | None = None) -> Concern:
         """The most severe concern in `text`; `language` is an IETF tag such as "de-AT" or None."""
-        finding = self.explain(text, language)
+        finding = self._screen(text, language, explain=False)
         return Concern.NONE if finding is None else finding.concern
+
+    def explain(self, text: str, language: str | None = None) -> Finding | None:
+        """Like check, with the language and pattern behind the result; None for ordinary text."""
+        return self._screen(text, language, explain=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from sqlalchemy.exc import IntegrityError
 
+from nudgebot.domain.crisis import country_from_language
 from nudgebot.domain.times import format_time
 from nudgebot.services.planning import replan_checkins
 from nudgebot.services.views import Account
@@ -31,6 +32,7 @@ class AccountService:
                 user = User(
                     chat_id=chat_id,
                     language_code=language_code,
+                    country=country_from_language(language_code),
                     created_at=now,
                     paused=False,
                     active=True,

@@ -109,7 +109,7 @@ class CheckinRepo:
             .group_by(Checkin.local_date)
             .order_by(Checkin.local_date)
         )
-        return [(d, int(r)) for d, r in rows.tuples() if r is not None]
+        return [(d, int(r)) for d, r in rows if r is not None]
 
     async def recent_rating(self, user_id: int, since: datetime) -> int | None:
         """The latest rating given since `since`, if any."""
@@ -262,7 +262,7 @@ class DeliveryRepo:
         rows = await self._s.execute(
             select(Delivery.status, func.count()).group_by(Delivery.status)
         )
-        return {status: count for status, count in rows.tuples()}
+        return {status: count for status, count in rows}
 
 
 class SuggestionRepo:

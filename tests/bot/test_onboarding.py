@@ -198,6 +198,7 @@ async def test_the_command_menu_is_registered_at_start_up(harness: BotHarness) -
             "privacy",
             "export",
             "delete",
+            "sos",
         ]
     )
     assert all(c["description"] for c in harness.fake.commands)

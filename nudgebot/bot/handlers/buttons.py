@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from nudgebot.bot import callbacks
 from nudgebot.bot.deps import deps
-from nudgebot.bot.handlers import checkins, data, nudges, onboarding, preferences
+from nudgebot.bot.handlers import checkins, data, nudges, onboarding, preferences, safety
 from nudgebot.bot.handlers.common import chat_id
 from nudgebot.domain.zones import UnknownZone, resolve_zone
 
@@ -17,6 +17,8 @@ _SIMPLE = {
     callbacks.PRIVACY: onboarding.privacy_button,
     callbacks.DELETE_YES: data.delete_confirmed,
     callbacks.DELETE_NO: data.delete_cancelled,
+    callbacks.SOS_PLAN: safety.plan_button,
+    callbacks.SOS_COUNTRY: safety.country_button,
 }
 
 

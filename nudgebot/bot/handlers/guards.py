@@ -10,6 +10,7 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from nudgebot.bot.deps import deps
+from nudgebot.bot.handlers import safety
 from nudgebot.bot.handlers.common import chat_id, say
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.text and safety.screen(deps(context), update, message.text):
+        await safety.crisis_reply(update, context)
+        return
     await say(update, deps(context).texts("errors.edited"))
 
 

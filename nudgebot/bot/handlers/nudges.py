@@ -20,12 +20,13 @@ async def offer_after(update: Update, context: ContextTypes.DEFAULT_TYPE, checki
     """Suggest movement after a check-in, if its rating calls for it."""
     d = deps(context)
     offer = await d.nudges.offer_after_rating(chat_id(update), checkin_id, d.clock())
-    if offer is None:
-        return
-    text, markup = prompts.suggestion(d.nudge_texts, offer)
-    message = await say(update, text, markup)
-    if message is not None:
-        await d.nudges.shown(offer.suggestion_id, message.message_id)
+    if offer is not None:
+        text, markup = prompts.suggestion(d.nudge_texts, offer)
+        message = await say(update, text, markup)
+        if message is not None:
+            await d.nudges.shown(offer.suggestion_id, message.message_id)
+    if await d.safety.professional_help_due(chat_id(update), d.clock()):
+        await say(update, d.nudge_texts("professional.text"))
 
 
 async def nudge_button(
