@@ -62,7 +62,9 @@ def build(
     bot_deps = BotDeps(
         accounts=AccountService(uow),
         checkins=CheckinService(uow),
-        nudges=NudgeService(uow, settings.followup_minutes),
+        nudges=NudgeService(
+            uow, settings.followup_minutes, timedelta(minutes=settings.snooze_minutes)
+        ),
         privacy=PrivacyService(uow),
         safety=SafetyService(uow),
         texts=content.texts,

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///data/nudgebot.db"
     followup_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 45
     grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 60
+    snooze_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     content_dir: Path | None = None
     tick_seconds: Annotated[float, Field(gt=0, le=60)] = 1.0

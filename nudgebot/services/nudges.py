@@ -100,9 +100,12 @@ async def choose_for(
 
 
 class NudgeService:
-    def __init__(self, uow: UowFactory, followup_minutes: int) -> None:
+    def __init__(
+        self, uow: UowFactory, followup_minutes: int, snooze: timedelta = SNOOZE_DELAY
+    ) -> None:
         self._uow = uow
         self._followup_minutes = followup_minutes
+        self._snooze = snooze
 
     async def offer_after_rating(
         self, chat_id: int, checkin_id: int, now: datetime
@@ -193,7 +196,7 @@ class NudgeService:
                 case Reply.SNOOZED:
                     row.status = "snoozed"
                     await uow.deliveries.add_pending(
-                        user.id, SNOOZE, local_date, f"s{row.id}", now + SNOOZE_DELAY, ref_id=row.id
+                        user.id, SNOOZE, local_date, f"s{row.id}", now + self._snooze, ref_id=row.id
                     )
                 case Reply.DECLINED:
                     row.status = "declined"

@@ -3,53 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import dispose_engine, fresh_engine
-from tests.e2e.process import BotProcess
-from tests.support.botapi_server import BotApiServer
+from tests.e2e.conftest import World
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 
-TOKEN = "123456:TEST-TOKEN"
 USER = 424242
 PROMPT = "How stressed do you feel right now?"
-
-
-@dataclass
-class World:
-    fake: FakeTelegram
-    bot: BotProcess
-    engine: AsyncEngine
-
-
-@pytest.fixture
-def server() -> Iterator[BotApiServer]:
-    with BotApiServer(FakeTelegram(token=TOKEN)) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def world(backend: str, tmp_path: Path, server: BotApiServer) -> AsyncIterator[World]:
-    engine = await fresh_engine(backend, tmp_path)
-    env = {
-        "NUDGEBOT_TOKEN": TOKEN,
-        "NUDGEBOT_API_URL": server.url,
-        "NUDGEBOT_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "NUDGEBOT_TICK_SECONDS": "0.5",
-        "NUDGEBOT_POLL_TIMEOUT_SECONDS": "1",
-        "NUDGEBOT_LOG_LEVEL": "DEBUG",
-    }
-    bot = BotProcess(tmp_path, env)
-    yield World(server.fake, bot, engine)
-    bot.kill()
-    await dispose_engine(engine)
 
 
 def next_minute_with_margin(margin: float) -> datetime:
