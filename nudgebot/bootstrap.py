@@ -23,6 +23,7 @@ from nudgebot.services.dispatch import DispatchService
 from nudgebot.services.nudges import NudgeService
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.safety import SafetyService
+from nudgebot.services.summaries import SummaryService
 from nudgebot.settings import Settings
 from nudgebot.storage.engine import create_engine
 from nudgebot.storage.uow import uow_factory
@@ -67,6 +68,8 @@ def build(
         ),
         privacy=PrivacyService(uow),
         safety=SafetyService(uow),
+        summaries=SummaryService(uow),
+        content=content,
         texts=content.texts,
         nudge_texts=content.nudges,
         zone_aliases=dict(content.zone_aliases),
@@ -87,7 +90,11 @@ def build(
     app = builder.build()
     register_handlers(app, bot_deps)
     sender = TelegramSender(
-        app.bot, content, budget or SendBudget(settings.max_messages_per_second)
+        app.bot,
+        content,
+        budget or SendBudget(settings.max_messages_per_second),
+        SummaryService(uow),
+        clock,
     )
     dispatcher = Dispatcher(
         DispatchService(uow, grace=timedelta(minutes=settings.grace_minutes)),

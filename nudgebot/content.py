@@ -51,6 +51,7 @@ class Texts:
 class Content:
     texts: Texts
     nudges: Texts
+    summary: Texts
     zone_aliases: Mapping[str, str]
     crisis: CrisisScreen
     helplines: Helplines
@@ -98,6 +99,7 @@ def load_content(override_dir: Path | None = None) -> Content:
     return Content(
         texts=_texts("messages.toml", override_dir),
         nudges=_texts("nudges.toml", override_dir),
+        summary=_texts("summary.toml", override_dir),
         zone_aliases={str(k).lower(): str(v) for k, v in aliases.items()},
         crisis=crisis,
         helplines=helplines,

@@ -16,6 +16,10 @@ SETTINGS_TIMES = "s:times"
 SETTINGS_ZONE = "s:zone"
 SETTINGS_PAUSE = "s:pause"
 SETTINGS_RESUME = "s:resume"
+SETTINGS_SUMMARY = "s:summary"
+SETTINGS_THRESHOLD = "s:threshold"
+SETTINGS_PREFERENCE = "s:pref"
+SETTINGS_QUIET = "s:quiet"
 DELETE_YES = "del:yes"
 DELETE_NO = "del:no"
 SOS_PLAN = "sos:plan"
@@ -29,6 +33,10 @@ SIMPLE = frozenset(
         SETTINGS_ZONE,
         SETTINGS_PAUSE,
         SETTINGS_RESUME,
+        SETTINGS_SUMMARY,
+        SETTINGS_THRESHOLD,
+        SETTINGS_PREFERENCE,
+        SETTINGS_QUIET,
         DELETE_YES,
         DELETE_NO,
         SOS_PLAN,

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from telegram.ext import ContextTypes
 
-from nudgebot.content import Texts
+from nudgebot.content import Content, Texts
 from nudgebot.domain.crisis import CrisisScreen, Helplines
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.nudges import NudgeService
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.safety import SafetyService
+from nudgebot.services.summaries import SummaryService
 
 Clock = Callable[[], datetime]
 
@@ -26,6 +27,8 @@ class BotDeps:
     nudges: NudgeService
     privacy: PrivacyService
     safety: SafetyService
+    summaries: SummaryService
+    content: Content
     texts: Texts
     nudge_texts: Texts
     zone_aliases: dict[str, str]

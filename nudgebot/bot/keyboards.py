@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from nudgebot.bot import callbacks
 from nudgebot.content import Texts
+from nudgebot.services.views import Account
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
@@ -80,28 +81,33 @@ def skip_note(texts: Texts, checkin_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def settings_menu(texts: Texts, paused: bool) -> InlineKeyboardMarkup:
+def settings_menu(texts: Texts, account: Account) -> InlineKeyboardMarkup:
     toggle = (
-        InlineKeyboardButton(
-            texts("settings.resume_button"), callback_data=callbacks.SETTINGS_RESUME
-        )
-        if paused
-        else InlineKeyboardButton(
-            texts("settings.pause_button"), callback_data=callbacks.SETTINGS_PAUSE
-        )
+        _button(texts("settings.resume_button"), callbacks.SETTINGS_RESUME)
+        if account.paused
+        else _button(texts("settings.pause_button"), callbacks.SETTINGS_PAUSE)
     )
+    preference = texts(f"settings.preferences.{account.preference}")
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    texts("settings.change_times_button"), callback_data=callbacks.SETTINGS_TIMES
+                _button(texts("settings.change_times_button"), callbacks.SETTINGS_TIMES),
+                _button(texts("settings.change_zone_button"), callbacks.SETTINGS_ZONE),
+            ],
+            [_button(texts("settings.summary_button"), callbacks.SETTINGS_SUMMARY)],
+            [
+                _button(
+                    texts("settings.threshold_button", threshold=account.stress_threshold),
+                    callbacks.SETTINGS_THRESHOLD,
                 )
             ],
             [
-                InlineKeyboardButton(
-                    texts("settings.change_zone_button"), callback_data=callbacks.SETTINGS_ZONE
+                _button(
+                    texts("settings.preference_button", preference=preference),
+                    callbacks.SETTINGS_PREFERENCE,
                 )
             ],
+            [_button(texts("settings.quiet_button"), callbacks.SETTINGS_QUIET)],
             [toggle],
         ]
     )

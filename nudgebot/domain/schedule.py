@@ -83,3 +83,16 @@ def next_occurrences(
     """The next occurrence of each distinct time, soonest first."""
     pairs = [(t, next_occurrence(t, zone, after)) for t in set(times)]
     return sorted(pairs, key=lambda pair: (pair[1].due_utc, pair[0]))
+
+
+def next_weekly_occurrence(
+    weekday: int, local_time: time, zone: tzinfo, after: datetime
+) -> Occurrence:
+    """The first occurrence of a weekly wall-clock time (weekday 0 = Monday) after `after`."""
+    if not 0 <= weekday <= 6:
+        raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+    occurrence = next_occurrence(local_time, zone, after)
+    # Daily occurrences, walked date by date, until one falls on the weekday: at most a week.
+    while occurrence.local_date.weekday() != weekday:
+        occurrence = next_occurrence(local_time, zone, occurrence.due_utc)
+    return occurrence

@@ -115,3 +115,43 @@ def _tokenize(text: str) -> list[str]:
 def format_time(t: time) -> str:
     """Format a time of day as zero-padded 24-hour "HH:MM"."""
     return f"{t.hour:02d}:{t.minute:02d}"
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_weekday(word: str) -> int | None:
+    """0 for Monday .. 6 for Sunday, from a full name or any prefix of at least three letters."""
+    word = word.strip().lower().rstrip(".,")
+    if len(word) < 3:
+        return None
+    matches = [i for i, name in enumerate(WEEKDAYS) if name.startswith(word)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def parse_weekly(text: str) -> tuple[int, time]:
+    """A weekday and a time in either order: "Sunday 18:00", "sun 6pm", "18:00 on Friday"."""
+    words = [w for w in text.replace(",", " ").split() if w.lower() not in ("on", "at")]
+    days = [(i, d) for i, w in enumerate(words) if (d := parse_weekday(w)) is not None]
+    if len(days) != 1:
+        raise TimeParseError(text.strip(), "format")
+    index, weekday = days[0]
+    rest = " ".join(words[:index] + words[index + 1 :])
+    if not rest:
+        raise TimeParseError(text.strip(), "empty")
+    return weekday, parse_time(rest)
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time] | None:
+    """ "22:00-07:00" (or "10pm to 7am") as (start, end); "off"/"none" as None."""
+    cleaned = text.strip().lower()
+    if cleaned in ("off", "none", "no"):
+        return None
+    for separator in ("-", "–", " to ", " until "):
+        if separator in cleaned:
+            start, end = cleaned.split(separator, 1)
+            first, last = parse_time(start), parse_time(end)
+            if first == last:
+                raise TimeParseError(text.strip(), "range")
+            return first, last
+    raise TimeParseError(text.strip(), "format")

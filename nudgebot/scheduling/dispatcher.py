@@ -63,11 +63,16 @@ class Dispatcher:
     async def stop(self) -> None:
         """Stop claiming; wait for sends already under way to finish and be recorded."""
         self._stopping = True
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+        if self._scheduler is None:
+            return
+        # Pause first: shutting down cancels running jobs, which would cut off a send.
+        self._scheduler.pause()
         async with self._lock:
-            # Let a tick that started just now see _stopping and return before the loop ends.
+            pass
+        # A tick submitted just now sees _stopping and returns within a loop iteration or two.
+        for _ in range(3):
             await asyncio.sleep(0)
+        self._scheduler.shutdown(wait=False)
 
     async def tick(self) -> int:
         """Send everything due now; returns how many deliveries were attempted."""

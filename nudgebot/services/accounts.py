@@ -107,6 +107,46 @@ class AccountService:
             await uow.commit()
             return await _view(uow, user, next_due)
 
+    async def update_nudging(
+        self,
+        chat_id: int,
+        *,
+        threshold: int | None = None,
+        preference: str | None = None,
+        quiet_hours: tuple[time, time] | bool | None = False,
+    ) -> Account | None:
+        """Change how suggestions are made; `quiet_hours=None` turns quiet hours off."""
+        async with self._uow() as uow:
+            user = await uow.users.by_chat(chat_id)
+            if user is None:
+                return None
+            if threshold is not None:
+                user.stress_threshold = threshold
+            if preference is not None:
+                user.preference = preference
+            if quiet_hours is None:
+                user.quiet_start = user.quiet_end = None
+            elif isinstance(quiet_hours, tuple):
+                user.quiet_start, user.quiet_end = (format_time(t) for t in quiet_hours)
+            if user.awaiting == "quiet":
+                user.awaiting = None
+            await uow.commit()
+            return await _view(uow, user, None)
+
+    async def set_summary_time(
+        self, chat_id: int, weekday: int, at: time, now: datetime
+    ) -> Account | None:
+        async with self._uow() as uow:
+            user = await uow.users.by_chat(chat_id)
+            if user is None:
+                return None
+            user.summary_weekday, user.summary_time = weekday, format_time(at)
+            if user.awaiting == "summary":
+                user.awaiting = None
+            next_due = await replan_checkins(uow, user, now)
+            await uow.commit()
+            return await _view(uow, user, next_due)
+
     async def await_answer(self, chat_id: int, what: str | None, ref: int | None = None) -> None:
         """Remember which question the user's next free text answers."""
         async with self._uow() as uow:
@@ -147,4 +187,11 @@ async def _view(uow: UnitOfWork, user: User, next_due: datetime | None) -> Accou
         next_checkin_utc=next_due
         if next_due is not None
         else await uow.deliveries.next_due(user.id),
+        stress_threshold=user.stress_threshold,
+        preference=user.preference,
+        quiet_hours=(
+            (user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
+        ),
+        summary_weekday=user.summary_weekday,
+        summary_time=user.summary_time,
     )

@@ -15,7 +15,13 @@ from nudgebot.services.nudges import (
     choose_for,
     offer_of,
 )
-from nudgebot.services.planning import CHECKIN, plan_slot, wants_checkins
+from nudgebot.services.planning import (
+    CHECKIN,
+    SUMMARY,
+    plan_slot,
+    plan_summary,
+    wants_checkins,
+)
 from nudgebot.services.views import Outcome, Outgoing, SendResult
 from nudgebot.storage.models import Checkin, Delivery, Suggestion, User
 from nudgebot.storage.uow import UnitOfWork, UowFactory
@@ -48,6 +54,8 @@ class DispatchService:
                 user = users[row.user_id]
                 if row.kind == CHECKIN:
                     item = await self._claim_checkin(uow, row, user, times[user.id], now)
+                elif row.kind == SUMMARY:
+                    item = await self._claim_summary(uow, row, user, now)
                 else:
                     suggestion = suggestions.get(row.ref_id) if row.ref_id else None
                     item = await _claim_nudge(uow, row, user, suggestion, now)
@@ -80,6 +88,18 @@ class DispatchService:
             )
         )
         return _sending(row, user, now, ref_id=checkin.id)
+
+    async def _claim_summary(
+        self, uow: UnitOfWork, row: Delivery, user: User, now: datetime
+    ) -> Outgoing | None:
+        if not wants_checkins(user):
+            _finish(row, "cancelled", now)
+            return None
+        await plan_summary(uow, user, max(row.due_at, now - self._grace))
+        if now - row.due_at > self._grace:
+            _finish(row, "missed", now)
+            return None
+        return _sending(row, user, now, ref_id=row.id, details={"week_end": row.local_date})
 
     async def record(self, results: Sequence[SendResult], now: datetime) -> None:
         """Store what happened to each claimed row, in one transaction."""

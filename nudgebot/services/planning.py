@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from nudgebot.domain.schedule import Occurrence, next_occurrence
+from nudgebot.domain.schedule import Occurrence, next_occurrence, next_weekly_occurrence
 from nudgebot.domain.zones import load_zone
 from nudgebot.storage.models import User
 from nudgebot.storage.uow import UnitOfWork
 
 CHECKIN = "checkin"
+SUMMARY = "summary"
+WEEKLY_SLOT = "weekly"
 
 
 def wants_checkins(user: User) -> bool:
@@ -32,10 +34,29 @@ async def plan_slot(uow: UnitOfWork, user: User, slot: str, after: datetime) -> 
     return occurrence
 
 
+async def plan_summary(uow: UnitOfWork, user: User, after: datetime) -> Occurrence:
+    """Insert the next weekly summary after `after` (once per local date, like check-ins)."""
+    assert user.timezone is not None
+    zone = load_zone(user.timezone)
+    wall = time.fromisoformat(user.summary_time)
+    occurrence = next_weekly_occurrence(user.summary_weekday, wall, zone, after)
+    taken = await uow.deliveries.taken_dates(user.id, SUMMARY, WEEKLY_SLOT, occurrence.local_date)
+    while occurrence.local_date in taken:
+        occurrence = next_weekly_occurrence(user.summary_weekday, wall, zone, occurrence.due_utc)
+    await uow.deliveries.add_pending(
+        user.id, SUMMARY, occurrence.local_date, WEEKLY_SLOT, occurrence.due_utc
+    )
+    return occurrence
+
+
 async def replan_checkins(uow: UnitOfWork, user: User, now: datetime) -> datetime | None:
-    """Drop pending check-ins and schedule afresh from `now`; returns the earliest due instant."""
-    await uow.deliveries.delete_pending(user.id, [CHECKIN])
+    """Drop what is planned by the clock and plan afresh from `now` (check-ins and summary).
+
+    Returns the earliest check-in's due instant.
+    """
+    await uow.deliveries.delete_pending(user.id, [CHECKIN, SUMMARY])
     if not wants_checkins(user):
         return None
     due = [await plan_slot(uow, user, slot, now) for slot in await uow.users.times(user.id)]
+    await plan_summary(uow, user, now)
     return min((o.due_utc for o in due), default=None)

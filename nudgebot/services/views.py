@@ -20,6 +20,11 @@ class Account:
     paused: bool
     awaiting: str | None
     next_checkin_utc: datetime | None
+    stress_threshold: int = 4
+    preference: str = "either"
+    quiet_hours: tuple[str, str] | None = None
+    summary_weekday: int = 6
+    summary_time: str = "18:00"
 
     @property
     def setup_step(self) -> SetupStep:

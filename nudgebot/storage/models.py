@@ -85,6 +85,9 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     safety_plan: Mapped[str | None] = mapped_column(Text)
     professional_help_suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The weekly summary: weekday (0 = Monday) and wall-clock time in the user's zone.
+    summary_weekday: Mapped[int] = mapped_column(SmallInteger, default=6, server_default="6")
+    summary_time: Mapped[str] = mapped_column(String(5), default="18:00", server_default="18:00")
     # When crisis language was last seen: no exercise is suggested for a while after it.
     last_crisis_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

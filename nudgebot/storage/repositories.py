@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,6 +108,42 @@ class CheckinRepo:
             )
             .group_by(Checkin.local_date)
             .order_by(Checkin.local_date)
+        )
+        return [(d, int(r)) for d, r in rows if r is not None]
+
+    async def day_totals(
+        self, user_id: int, first: date, last: date
+    ) -> list[tuple[date, int, int, int, int | None]]:
+        """Per local day: prompts, ratings given, their sum and maximum, computed in SQL."""
+        rows = await self._s.execute(
+            select(
+                Checkin.local_date,
+                func.count(),
+                func.count(Checkin.rating),
+                func.coalesce(func.sum(Checkin.rating), 0),
+                func.max(Checkin.rating),
+            )
+            .where(
+                Checkin.user_id == user_id,
+                Checkin.local_date >= first,
+                Checkin.local_date <= last,
+            )
+            .group_by(Checkin.local_date)
+        )
+        return [(d, int(n), int(a), int(total or 0), top) for d, n, a, total, top in rows]
+
+    async def ratings_between(
+        self, user_id: int, first: date, last: date
+    ) -> list[tuple[date, int]]:
+        rows = await self._s.execute(
+            select(Checkin.local_date, Checkin.rating)
+            .where(
+                Checkin.user_id == user_id,
+                Checkin.local_date >= first,
+                Checkin.local_date <= last,
+                Checkin.rating.is_not(None),
+            )
+            .order_by(Checkin.answered_at)
         )
         return [(d, int(r)) for d, r in rows if r is not None]
 
@@ -340,6 +376,52 @@ class ActivityRepo:
 
     async def by_id(self, activity_id: int) -> Activity | None:
         return await self._s.get(Activity, activity_id)
+
+    async def day_totals(
+        self, user_id: int, first: date, last: date
+    ) -> list[tuple[date, int, int, int, int]]:
+        """Per local day: activities, minutes, runs, walks, computed in SQL."""
+        rows = await self._s.execute(
+            select(
+                Activity.local_date,
+                func.count(),
+                func.coalesce(func.sum(Activity.minutes), 0),
+                func.sum(case((Activity.kind == "run", 1), else_=0)),
+                func.sum(case((Activity.kind == "walk", 1), else_=0)),
+            )
+            .where(
+                Activity.user_id == user_id,
+                Activity.local_date >= first,
+                Activity.local_date <= last,
+            )
+            .group_by(Activity.local_date)
+        )
+        return [(d, int(n), int(m), int(r), int(w)) for d, n, m, r, w in rows]
+
+    async def changes(self, user_id: int, first: date, last: date) -> list[tuple[int, int]]:
+        """(stress before, stress after) of each activity that has both, in the date range."""
+        rows = await self._s.execute(
+            select(Activity.stress_before, Activity.stress_after).where(
+                Activity.user_id == user_id,
+                Activity.local_date >= first,
+                Activity.local_date <= last,
+                Activity.stress_before.is_not(None),
+                Activity.stress_after.is_not(None),
+            )
+        )
+        return [(int(b), int(a)) for b, a in rows if b is not None and a is not None]
+
+    async def between(self, user_id: int, first: date, last: date) -> list[Activity]:
+        rows = await self._s.execute(
+            select(Activity)
+            .where(
+                Activity.user_id == user_id,
+                Activity.local_date >= first,
+                Activity.local_date <= last,
+            )
+            .order_by(Activity.created_at)
+        )
+        return list(rows.scalars())
 
     async def all_for(self, user_id: int) -> list[Activity]:
         rows = await self._s.execute(

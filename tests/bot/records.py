@@ -22,7 +22,12 @@ class Stored:
 
     @property
     def pending(self) -> list[Delivery]:
-        return [d for d in self.deliveries if d.status == "pending"]
+        """Check-ins waiting to be sent (the weekly summary has its own row)."""
+        return [d for d in self.deliveries if d.status == "pending" and d.kind == "checkin"]
+
+    @property
+    def summaries(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.kind == "summary"]
 
     @property
     def ratings(self) -> list[int | None]:

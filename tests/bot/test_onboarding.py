@@ -195,10 +195,12 @@ async def test_the_command_menu_is_registered_at_start_up(harness: BotHarness) -
             "pause",
             "resume",
             "log",
-            "privacy",
+            "summary",
+            "history",
             "export",
             "delete",
             "sos",
+            "privacy",
         ]
     )
     assert all(c["description"] for c in harness.fake.commands)

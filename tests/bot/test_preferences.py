@@ -111,7 +111,16 @@ async def test_settings_shows_the_menu(harness: BotHarness) -> None:
     assert "Time zone: Europe/Berlin (now 06:00 there)" in menu
     assert "Check-ins: on" in menu
     assert "Next check-in: today at 08:30" in menu
-    assert ana.last_buttons() == ["Change times", "Change time zone", "Pause check-ins"]
+    assert ana.last_buttons() == [
+        "Change times",
+        "Change time zone",
+        "Weekly summary day and time",
+        "Suggest at 4+ (tap to change)",
+        "Prefer: either (tap to change)",
+        "Quiet hours",
+        "Pause check-ins",
+    ]
+    assert "Weekly summary: Sundays at 18:00" in menu
 
 
 async def test_settings_change_times(harness: BotHarness, uow: UowFactory) -> None:

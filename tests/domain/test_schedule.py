@@ -14,6 +14,7 @@ from nudgebot.domain.schedule import (
     local_date_of,
     next_occurrence,
     next_occurrences,
+    next_weekly_occurrence,
     occurrence_on,
 )
 from nudgebot.domain.zones import load_zone
@@ -374,3 +375,43 @@ def test_iterating_across_2011_and_2025(name: str) -> None:
                 {date(2011, 12, 30)} if name == "Pacific/Apia" and year == 2011 else set()
             )
             assert missing == expected_missing
+
+
+class TestWeekly:
+    """The weekly summary's instant: the chosen weekday and wall time, across DST."""
+
+    def test_next_sunday_evening_in_berlin(self) -> None:
+        zone = ZoneInfo("Europe/Berlin")
+        after = datetime(2025, 3, 26, 12, 0, tzinfo=UTC)  # a Wednesday
+        occ = next_weekly_occurrence(6, time(18, 0), zone, after)
+        assert occ.local_date == date(2025, 3, 30)
+        # Clocks sprang forward that morning: 18:00 CEST is 16:00 UTC.
+        assert occ.due_utc == datetime(2025, 3, 30, 16, 0, tzinfo=UTC)
+
+    def test_the_same_weekday_later_today_counts_and_earlier_does_not(self) -> None:
+        zone = ZoneInfo("UTC")
+        sunday_noon = datetime(2025, 1, 12, 12, 0, tzinfo=UTC)
+        assert next_weekly_occurrence(6, time(18, 0), zone, sunday_noon).local_date == date(
+            2025, 1, 12
+        )
+        assert next_weekly_occurrence(6, time(9, 0), zone, sunday_noon).local_date == date(
+            2025, 1, 19
+        )
+
+    @given(
+        weekday=st.integers(0, 6),
+        minute=st.integers(0, 24 * 60 - 1),
+        after=st.datetimes(
+            min_value=datetime(2000, 1, 1), max_value=datetime(2037, 1, 1), timezones=st.just(UTC)
+        ),
+        zone_name=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney"]),
+    )
+    @settings(max_examples=150, deadline=None)
+    def test_always_the_right_weekday_within_a_week(
+        self, weekday: int, minute: int, after: datetime, zone_name: str
+    ) -> None:
+        occ = next_weekly_occurrence(
+            weekday, time(minute // 60, minute % 60), ZoneInfo(zone_name), after
+        )
+        assert occ.local_date.weekday() == weekday
+        assert after < occ.due_utc <= after + timedelta(days=7, hours=2)

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nudgebot.domain.times import TimeParseError, format_time, parse_time, parse_times
+from nudgebot.domain.times import (
+    TimeParseError,
+    format_time,
+    parse_quiet_hours,
+    parse_time,
+    parse_times,
+    parse_weekly,
+)
 
 minute_times = st.builds(time, hour=st.integers(0, 23), minute=st.integers(0, 59))
 
@@ -232,3 +239,40 @@ def test_parse_times_returns_sorted_distinct(times: list[time], separator: str) 
         f"{_twelve_hour(t)[0]}:{t.minute:02d} {_twelve_hour(t)[1]}" for t in times
     )
     assert parse_times(text) == sorted(set(times))
+
+
+class TestWeeklyAndQuietHours:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Sunday 18:00", (6, time(18, 0))),
+            ("sun 6pm", (6, time(18, 0))),
+            ("18:00 on Friday", (4, time(18, 0))),
+            ("Mon, 8:30 am", (0, time(8, 30))),
+            ("wed 7", (2, time(7, 0))),
+        ],
+    )
+    def test_weekly_forms(self, text: str, expected: tuple[int, time]) -> None:
+        assert parse_weekly(text) == expected
+
+    @pytest.mark.parametrize("text", ["18:00", "someday 18:00", "t 18:00", "sunday", "sun mon 9"])
+    def test_weekly_rejects(self, text: str) -> None:
+        with pytest.raises(TimeParseError):
+            parse_weekly(text)
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("22:00-07:00", (time(22, 0), time(7, 0))),
+            ("10pm to 7am", (time(22, 0), time(7, 0))),
+            ("13:00 – 14:00", (time(13, 0), time(14, 0))),
+            ("off", None),
+        ],
+    )
+    def test_quiet_hours_forms(self, text: str, expected: tuple[time, time] | None) -> None:
+        assert parse_quiet_hours(text) == expected
+
+    @pytest.mark.parametrize("text", ["22:00", "22:00-22:00", "late-early", "25:00-07:00"])
+    def test_quiet_hours_rejects(self, text: str) -> None:
+        with pytest.raises(TimeParseError):
+            parse_quiet_hours(text)

@@ -54,7 +54,7 @@ async def test_checkins_arrive_on_the_minute_once_each_and_answers_are_stored(
 ) -> None:
     fake, bot = world.fake, world.bot
     bot.start(fake)
-    assert [c["command"] for c in fake.commands][:3] == ["checkin", "time", "timezone"]
+    assert [c["command"] for c in fake.commands][:3] == ["checkin", "sos", "time"]
 
     first = next_minute_with_margin(8)
     second = first + timedelta(minutes=1)

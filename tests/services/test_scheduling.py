@@ -36,9 +36,11 @@ async def onboard(
     await accounts.set_times(chat, [time.fromisoformat(t) for t in times], now)
 
 
-async def deliveries(uow: UowFactory) -> list[Delivery]:
+async def deliveries(uow: UowFactory, kind: str = "checkin") -> list[Delivery]:
     async with uow() as u:
-        rows = await u.session.execute(select(Delivery).order_by(Delivery.due_at, Delivery.id))
+        rows = await u.session.execute(
+            select(Delivery).where(Delivery.kind == kind).order_by(Delivery.due_at, Delivery.id)
+        )
         return list(rows.scalars())
 
 

@@ -69,11 +69,23 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> None:
     query = update.callback_query
     assert query is not None
+    if action in _CYCLES:
+        # These change in place: the settings message shows the new value at once.
+        await query.answer()
+        await preferences.cycle(update, context, _CYCLES[action])
+        return
     await query.answer()
     await onboarding.drop_buttons(query)
     if action == callbacks.SETTINGS_TIMES:
         await preferences.ask_for_times(update, context)
     elif action == callbacks.SETTINGS_ZONE:
         await preferences.ask_for_zone(update, context)
+    elif action == callbacks.SETTINGS_SUMMARY:
+        await preferences.ask_for(update, context, "summary", "settings.ask_summary")
+    elif action == callbacks.SETTINGS_QUIET:
+        await preferences.ask_for(update, context, "quiet", "settings.ask_quiet")
     else:
         await preferences.set_paused(update, context, action == callbacks.SETTINGS_PAUSE)
+
+
+_CYCLES = {callbacks.SETTINGS_THRESHOLD: "threshold", callbacks.SETTINGS_PREFERENCE: "preference"}

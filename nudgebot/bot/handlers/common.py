@@ -42,7 +42,16 @@ def settings_text(d: BotDeps, account: Account) -> str:
         local_now=local_clock(d.clock(), account.timezone) if account.timezone else "?",
         state=t("settings.state_paused" if account.paused else "settings.state_active"),
         next=next_label(d, account),
+        weekly=weekly_label(d, account),
+        threshold=account.stress_threshold,
+        preference=t(f"settings.preferences.{account.preference}"),
+        quiet="–".join(account.quiet_hours) if account.quiet_hours else t("settings.quiet_off"),
     )
+
+
+def weekly_label(d: BotDeps, account: Account) -> str:
+    day = d.texts.items("settings.weekdays")[account.summary_weekday]
+    return d.texts("settings.weekly", day=day, time=account.summary_time)
 
 
 async def continue_setup(

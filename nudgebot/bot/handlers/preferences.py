@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from nudgebot.bot import keyboards
@@ -15,8 +18,9 @@ from nudgebot.bot.handlers.common import (
     next_label,
     say,
     settings_text,
+    weekly_label,
 )
-from nudgebot.domain.times import TimeParseError, parse_times
+from nudgebot.domain.times import TimeParseError, parse_quiet_hours, parse_times, parse_weekly
 from nudgebot.domain.zones import UnknownZone, resolve_zone
 from nudgebot.geo import zone_at
 from nudgebot.services.views import Account
@@ -137,7 +141,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await say(update, d.texts("onboarding.finish_first"))
         await continue_setup(update, context, account or await _account(update, d))
         return
-    await say(update, settings_text(d, account), keyboards.settings_menu(d.texts, account.paused))
+    await say(update, settings_text(d, account), keyboards.settings_menu(d.texts, account))
 
 
 async def set_paused(update: Update, context: ContextTypes.DEFAULT_TYPE, paused: bool) -> None:
@@ -174,3 +178,63 @@ async def ask_for_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     d = deps(context)
     await d.accounts.await_answer(chat_id(update), "timezone")
     await say(update, d.texts("onboarding.ask_timezone"), keyboards.share_location(d.texts))
+
+
+THRESHOLDS = (3, 4, 5)
+PREFERENCES = ("either", "run", "walk")
+
+
+async def cycle(update: Update, context: ContextTypes.DEFAULT_TYPE, what: str) -> None:
+    """Step a setting to its next value and redraw the settings message."""
+    d = deps(context)
+    query = update.callback_query
+    account = await d.accounts.get(chat_id(update))
+    if query is None or account is None or account.setup_step != "done":
+        return
+    if what == "threshold":
+        nxt = THRESHOLDS[(THRESHOLDS.index(account.stress_threshold) + 1) % len(THRESHOLDS)]
+        updated = await d.accounts.update_nudging(chat_id(update), threshold=nxt)
+    else:
+        index = PREFERENCES.index(account.preference) if account.preference in PREFERENCES else 0
+        nxt_pref = PREFERENCES[(index + 1) % len(PREFERENCES)]
+        updated = await d.accounts.update_nudging(chat_id(update), preference=nxt_pref)
+    if updated is not None:
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_text(
+                settings_text(d, updated), reply_markup=keyboards.settings_menu(d.texts, updated)
+            )
+
+
+async def ask_for(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, what: str, question: str
+) -> None:
+    d = deps(context)
+    await d.accounts.await_answer(chat_id(update), what)
+    await say(update, d.texts(question))
+
+
+async def apply_summary_time(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    d = deps(context)
+    try:
+        weekday, at = parse_weekly(text)
+    except TimeParseError:
+        await say(update, d.texts("settings.ask_summary"))
+        return
+    account = await d.accounts.set_summary_time(chat_id(update), weekday, at, d.clock())
+    if account is not None:
+        await say(update, d.texts("settings.summary_set", weekly=weekly_label(d, account)))
+
+
+async def apply_quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    d = deps(context)
+    try:
+        hours = parse_quiet_hours(text)
+    except TimeParseError as error:
+        await say(update, _time_error(d, error) + "\n\n" + d.texts("settings.ask_quiet"))
+        return
+    account = await d.accounts.update_nudging(chat_id(update), quiet_hours=hours)
+    if account is not None:
+        shown = "–".join(account.quiet_hours) if account.quiet_hours else None
+        await say(
+            update, d.texts("settings.quiet_set", quiet=shown or d.texts("settings.quiet_off"))
+        )

@@ -47,6 +47,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if account.awaiting == AWAITING_COUNTRY:
         await safety.country_text(update, context, text)
         return
+    if account.awaiting == "summary":
+        await preferences.apply_summary_time(update, context, text)
+        return
+    if account.awaiting == "quiet":
+        await preferences.apply_quiet_hours(update, context, text)
+        return
     if account.awaiting == AWAITING_NOTE and await checkins.note_text(update, context, text):
         return
     if account.awaiting == "timezone" or account.setup_step == "timezone":
