@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     from nudgebot.storage.engine import create_engine
     from nudgebot.storage.migrate import current_revision, upgrade
 
-    logging_setup.configure(settings.log_level, settings.token.get_secret_value())
+    logging_setup.configure(
+        settings.log_level, settings.token.get_secret_value(), settings.log_format
+    )
     if args.command == "db":
 
         async def _db() -> None:
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_db())
         return 0
 
-    from nudgebot.bootstrap import build, run_polling
+    from nudgebot.bootstrap import build, serve
 
     async def _migrate() -> None:
         engine = create_engine(settings.database_url)
@@ -62,14 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             await engine.dispose()
 
+    async def _run() -> int:
+        await _migrate()
+        return await serve(build(settings))
+
     try:
-        asyncio.run(_migrate())
-        runtime = build(settings)
+        return asyncio.run(_run())
     except ContentError as error:
         print(f"nudgebot: content: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    run_polling(runtime)
-    return 0
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -42,6 +43,41 @@ class Settings(BaseSettings):
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     max_messages_per_second: Annotated[float, Field(gt=0, le=1000)] = 30.0
     poll_timeout_seconds: Annotated[int, Field(ge=0, le=60)] = 30
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    http_listen: str = "0.0.0.0"
+    # Serves /health (and the webhook in webhook mode); 0 turns it off in polling mode.
+    http_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    log_format: Literal["plain", "json"] = "plain"
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if (
+            value is not None
+            and not value.startswith("https://")
+            and not value.startswith("http://")
+        ):
+            raise ValueError("must be the public https:// address Telegram should call")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as a secret token.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1 to 256 letters, digits, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("NUDGEBOT_WEBHOOK_SECRET is required when NUDGEBOT_WEBHOOK_URL is set")
+        if self.webhook_url and self.http_port == 0:
+            raise ValueError("NUDGEBOT_HTTP_PORT must be set for webhook mode")
+        return self
 
     @field_validator("token")
     @classmethod
@@ -118,7 +154,9 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "settings"
+        if not error["loc"]:  # a rule across settings; its message names them
+            raise SettingsError(error["msg"].removeprefix("Value error, ")) from None
+        field = str(error["loc"][0])
         name = f"NUDGEBOT_{field.upper()}"
         if error["type"] == "missing":
             fix = _FIXES.get(field, f"set {name}")

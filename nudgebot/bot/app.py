@@ -72,6 +72,7 @@ Hook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 def register_handlers(app: Application, bot_deps: BotDeps) -> None:  # type: ignore[type-arg]
     app.bot_data["deps"] = bot_deps
     private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, guards.once), group=-3)
     app.add_handler(TypeHandler(Update, guards.private_only), group=-2)
     app.add_handler(TypeHandler(Update, guards.reactivate), group=-1)
     app.add_handler(ChatMemberHandler(guards.membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -16,6 +16,7 @@ from nudgebot.services.nudges import NudgeService
 from nudgebot.services.privacy import PrivacyService
 from nudgebot.services.safety import SafetyService
 from nudgebot.services.summaries import SummaryService
+from nudgebot.services.updates import UpdateLog
 
 Clock = Callable[[], datetime]
 
@@ -28,6 +29,7 @@ class BotDeps:
     privacy: PrivacyService
     safety: SafetyService
     summaries: SummaryService
+    updates: UpdateLog
     content: Content
     texts: Texts
     nudge_texts: Texts

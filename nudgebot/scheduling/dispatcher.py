@@ -32,7 +32,9 @@ class Dispatcher:
         batch_size: int,
         tick_seconds: float,
         clock: Callable[[], datetime] = utc_now,
+        is_sender: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
+        self._is_sender = is_sender
         self._service = service
         self._send = send
         self._batch = batch_size
@@ -80,6 +82,8 @@ class Dispatcher:
             return 0
         async with self._lock:
             try:
+                if self._is_sender is not None and not await self._is_sender():
+                    return 0
                 return await self._drain()
             except Exception:
                 # The next tick tries again; a database hiccup must not stop the clock.

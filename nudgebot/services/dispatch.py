@@ -29,6 +29,7 @@ from nudgebot.storage.uow import UnitOfWork, UowFactory
 # A claim older than this whose process never reported back died mid-send.
 SENDING_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
+REMEMBER_UPDATES = timedelta(days=2)
 # Past this, the prompt apologises for coming late.
 LATE_AFTER = timedelta(minutes=2)
 # Follow-ups and snoozes this late are dropped rather than sent.
@@ -143,6 +144,8 @@ class DispatchService:
         """Rows a crashed process left in flight become "unknown": never sent twice."""
         async with self._uow() as uow:
             count = await uow.deliveries.expire_sending(now - SENDING_LEASE, now)
+            # Housekeeping rides along: update ids old enough never to be redelivered.
+            await uow.updates.forget_before(now - REMEMBER_UPDATES)
             await uow.commit()
             return count
 

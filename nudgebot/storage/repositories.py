@@ -10,7 +10,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nudgebot.storage.models import Activity, Checkin, CheckinTime, Delivery, Suggestion, User
+from nudgebot.storage.models import (
+    Activity,
+    Checkin,
+    CheckinTime,
+    Delivery,
+    ProcessedUpdate,
+    Suggestion,
+    User,
+)
 
 
 class UserRepo:
@@ -428,3 +436,22 @@ class ActivityRepo:
             select(Activity).where(Activity.user_id == user_id).order_by(Activity.created_at)
         )
         return list(rows.scalars())
+
+
+class UpdateRepo:
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self._s = session
+        self._dialect = dialect
+
+    async def first_time(self, update_id: int, now: datetime) -> bool:
+        """Record the update; False if it was recorded before."""
+        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        result = await self._s.execute(
+            insert(ProcessedUpdate)
+            .values(update_id=update_id, seen_at=now)
+            .on_conflict_do_nothing()
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def forget_before(self, before: datetime) -> None:
+        await self._s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < before))

@@ -13,6 +13,7 @@ from nudgebot.storage.repositories import (
     CheckinRepo,
     DeliveryRepo,
     SuggestionRepo,
+    UpdateRepo,
     UserRepo,
 )
 
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepo(self._session, dialect)
         self.suggestions = SuggestionRepo(self._session)
         self.activities = ActivityRepo(self._session)
+        self.updates = UpdateRepo(self._session, dialect)
         return self
 
     async def __aexit__(

@@ -126,6 +126,7 @@ class BotHarness:
         """Run the start-up hook `run_polling` runs, then stop the dispatcher it started."""
         await self.app.post_init(self.app)
         await self.runtime.dispatcher.stop()
+        await self.runtime.sender_lock.release()
 
     async def tick(self, at: datetime | None = None) -> list[SentMessage]:
         """Run the dispatcher once (at `at`, if given); returns what it sent, to anyone."""

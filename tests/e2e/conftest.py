@@ -47,6 +47,7 @@ async def world(
         "NUDGEBOT_TICK_SECONDS": "0.5",
         "NUDGEBOT_POLL_TIMEOUT_SECONDS": "1",
         "NUDGEBOT_LOG_LEVEL": "DEBUG",
+        "NUDGEBOT_HTTP_PORT": "0",
         **(marker.kwargs if marker else {}),
     }
     bot = BotProcess(tmp_path, env)

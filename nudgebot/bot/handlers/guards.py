@@ -16,6 +16,14 @@ from nudgebot.bot.handlers.common import chat_id, say
 log = logging.getLogger(__name__)
 
 
+async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop here if this update_id was handled before (a webhook retry, a replayed poll)."""
+    d = deps(context)
+    if not await d.updates.first_time(update.update_id, d.clock()):
+        log.info("update %d was handled before; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
 async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Groups would mix several people's health data in one place: decline politely."""
     chat = update.effective_chat
