@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import sys
 
+from telegram.error import InvalidToken
+
 from nudgebot.content import ContentError
 from nudgebot.settings import SettingsError, load_settings
 
@@ -72,6 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run())
     except ContentError as error:
         print(f"nudgebot: content: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except InvalidToken:
+        # PTB's message quotes the token; this line must not.
+        print(
+            "nudgebot: NUDGEBOT_TOKEN was rejected by the Bot API; check it with @BotFather",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
 
 

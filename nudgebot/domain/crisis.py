@@ -411,7 +411,9 @@ class CrisisScreen:
         return tuple(self._languages)
 
     def _order(self, language: str | None) -> list[_LanguageScreen]:
-        codes = [_primary_language(language), _FALLBACK_LANGUAGE]
+        # Every language is checked: the app's language says little about what a person writes
+        # in a hard moment, and a few more milliseconds are cheap next to a missed message.
+        codes = [_primary_language(language), _FALLBACK_LANGUAGE, *sorted(self._languages)]
         chosen: list[_LanguageScreen] = []
         for code in codes:
             screen = self._languages.get(code) if code else None

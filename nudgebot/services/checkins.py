@@ -68,7 +68,7 @@ class CheckinService:
             user = await uow.users.by_chat(chat_id)
             if user is None or user.consent_at is None:
                 return RateResult(RateStatus.NOT_READY)
-            checkin = await uow.checkins.latest(user.id)
+            checkin = await uow.checkins.latest_shown(user.id)
             if checkin is None or checkin.rating is not None:
                 return RateResult(RateStatus.NONE_OPEN)
             result = await _record(uow, user, checkin, rating, now)

@@ -195,8 +195,15 @@ class NudgeService:
                     )
                 case Reply.SNOOZED:
                     row.status = "snoozed"
+                    # One offer can be snoozed again when it comes back: each snooze is its own
+                    # row, keyed by when it was asked for.
                     await uow.deliveries.add_pending(
-                        user.id, SNOOZE, local_date, f"s{row.id}", now + self._snooze, ref_id=row.id
+                        user.id,
+                        SNOOZE,
+                        local_date,
+                        f"{row.id % 10**6}@{now:%H%M%S}",
+                        now + self._snooze,
+                        ref_id=row.id,
                     )
                 case Reply.DECLINED:
                     row.status = "declined"
@@ -233,6 +240,7 @@ class NudgeService:
             row = await uow.suggestions.by_id(suggestion_id)
             if user is None or row is None or row.user_id != user.id or row.status != "going":
                 return None
+            went_at = row.responded_at or now  # when they said they were going
             row.responded_at = now
             if moved is None:
                 row.status = "skipped"
@@ -248,7 +256,8 @@ class NudgeService:
                     stress_before=row.stress_before,
                     source="suggested",
                     created_at=now,
-                    local_date=local_date_of(now, load_zone(user.timezone or "UTC")),
+                    # The day they went out, even if they answer after midnight.
+                    local_date=local_date_of(went_at, load_zone(user.timezone or "UTC")),
                 )
             )
             user.awaiting, user.awaiting_ref = AWAITING_AFTER, activity.id

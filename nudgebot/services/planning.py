@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from nudgebot.domain.schedule import Occurrence, next_occurrence, next_weekly_occurrence
 from nudgebot.domain.zones import load_zone
@@ -12,6 +12,7 @@ from nudgebot.storage.uow import UnitOfWork
 CHECKIN = "checkin"
 SUMMARY = "summary"
 WEEKLY_SLOT = "weekly"
+SAME_SLOT_WITHIN = timedelta(hours=12)
 
 
 def wants_checkins(user: User) -> bool:
@@ -19,14 +20,19 @@ def wants_checkins(user: User) -> bool:
 
 
 async def plan_slot(uow: UnitOfWork, user: User, slot: str, after: datetime) -> Occurrence:
-    """Insert the next occurrence of `slot` after `after`, skipping local dates already used."""
+    """Insert the next occurrence of `slot` after `after`, skipping one too close to a sent one."""
     assert user.timezone is not None
     zone = load_zone(user.timezone)
     wall = time.fromisoformat(slot)
     occurrence = next_occurrence(wall, zone, after)
-    taken = await uow.deliveries.taken_dates(user.id, CHECKIN, slot, occurrence.local_date)
-    # One check-in per slot and local date: a zone change must not bring today's back.
-    while occurrence.local_date in taken:
+    taken = await uow.deliveries.taken(user.id, CHECKIN, slot, occurrence.local_date)
+    # One check-in per slot and local date, so a zone change does not bring today's back; a
+    # date counts as used only if its check-in was within half a day, so flying west does not
+    # skip a whole day either.
+    while any(
+        day == occurrence.local_date and abs(due - occurrence.due_utc) < SAME_SLOT_WITHIN
+        for day, due in taken
+    ):
         occurrence = next_occurrence(wall, zone, occurrence.due_utc)
     await uow.deliveries.add_pending(
         user.id, CHECKIN, occurrence.local_date, slot, occurrence.due_utc

@@ -47,6 +47,10 @@ class PrivacyService:
                     f"{user.quiet_start}-{user.quiet_end}" if user.quiet_start else None
                 ),
                 "country": user.country,
+                "language": user.language_code,
+                "weekly_summary": {"weekday": user.summary_weekday, "time": user.summary_time},
+                "professional_help_mentioned": local(user.professional_help_suggested_at),
+                "crisis_language_last_seen": local(user.last_crisis_at),
             }
             checkins = [
                 {

@@ -95,11 +95,12 @@ class CheckinRepo:
         )
         return list(rows.scalars())
 
-    async def latest(self, user_id: int) -> Checkin | None:
+    async def latest_shown(self, user_id: int) -> Checkin | None:
+        """The newest prompt known to be on the user's screen (its message id is recorded)."""
         return (
             await self._s.execute(
                 select(Checkin)
-                .where(Checkin.user_id == user_id)
+                .where(Checkin.user_id == user_id, Checkin.message_id.is_not(None))
                 .order_by(Checkin.created_at.desc(), Checkin.id.desc())
                 .limit(1)
             )
@@ -233,6 +234,20 @@ class DeliveryRepo:
         stmt = insert(Delivery).values(**values).on_conflict_do_nothing()
         result = await self._s.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
+
+    async def taken(
+        self, user_id: int, kind: str, slot: str, since: date
+    ) -> list[tuple[date, datetime]]:
+        """(local date, due instant) of this slot's rows from `since` on, in any state."""
+        rows = await self._s.execute(
+            select(Delivery.local_date, Delivery.due_at).where(
+                Delivery.user_id == user_id,
+                Delivery.kind == kind,
+                Delivery.slot == slot,
+                Delivery.local_date >= since,
+            )
+        )
+        return [(d, due) for d, due in rows]
 
     async def taken_dates(self, user_id: int, kind: str, slot: str, since: date) -> set[date]:
         """Local dates on which this slot already exists in any state."""

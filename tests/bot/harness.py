@@ -111,6 +111,7 @@ class BotHarness:
         try:
             yield harness
         finally:
+            await runtime.sender_lock.release()
             await runtime.app.shutdown()
             logger.removeHandler(harness._errors)
 

@@ -522,11 +522,13 @@ def test_explain_names_the_pattern_and_hides_nothing_else() -> None:
     assert SCREEN.explain("lovely easy run today") is None
 
 
-def test_unknown_or_missing_language_falls_back_to_english() -> None:
+def test_every_language_is_screened_whatever_the_app_language() -> None:
+    # People in distress may write in another language than their Telegram app is set to.
     assert SCREEN.check("I want to die", None) is Concern.DIRECT
     assert SCREEN.check("I want to die", "xx") is Concern.DIRECT
     assert SCREEN.check("I want to die", "de") is Concern.DIRECT
-    assert SCREEN.check("Ich will mich umbringen", "en") is Concern.NONE
+    assert SCREEN.check("Ich will mich umbringen", "en") is Concern.DIRECT
+    assert SCREEN.check("Ich will mich umbringen", None) is Concern.DIRECT
     assert SCREEN.check("Ich will mich umbringen", "de_CH") is Concern.DIRECT
     assert {"en", "de"} <= set(SCREEN.languages)
 

@@ -171,3 +171,38 @@ async def test_logged_activity_takes_a_recent_rating_as_stress_before(uow: UowFa
     )
     later = await nudges.log(CHAT, LogEntry("run", 30, None), MORNING + timedelta(hours=6))
     assert later is not None and later.stress_before is None
+
+
+async def test_an_offer_can_be_snoozed_twice(uow: UowFactory) -> None:
+    await onboard(uow, MORNING)
+    nudges = NudgeService(uow, FOLLOWUP_MINUTES)
+    offer = await nudges.offer_after_rating(CHAT, await rate(uow, 4, MORNING), MORNING)
+    assert offer is not None
+    dispatch = DispatchService(uow, GRACE)
+    now = MORNING
+    for _ in range(2):
+        assert await nudges.respond(CHAT, offer.suggestion_id, Reply.SNOOZED, now) is Reply.SNOOZED
+        now += timedelta(hours=1)
+        [item] = await dispatch.claim_due(now, 10)
+        assert item.kind == "snooze"
+        await dispatch.record([SendResult(item.delivery_id, Outcome.SENT, 12)], now)
+
+
+async def test_a_walk_answered_after_midnight_counts_for_the_day_it_happened(
+    uow: UowFactory,
+) -> None:
+    await onboard(uow, MORNING)
+    nudges = NudgeService(uow, FOLLOWUP_MINUTES)
+    evening = datetime(2025, 1, 10, 19, 0, tzinfo=UTC)  # 20:00 in Berlin
+    offer = await nudges.offer_after_rating(CHAT, await rate(uow, 5, evening), evening)
+    assert offer is not None
+    await nudges.respond(CHAT, offer.suggestion_id, Reply.GOING, evening)
+    next_morning = datetime(2025, 1, 11, 7, 0, tzinfo=UTC)
+    assert await nudges.followup_answer(CHAT, offer.suggestion_id, "walked", next_morning)
+    [walk] = await activities_of(uow)
+    assert walk.local_date.day == 10
+
+
+async def activities_of(uow: UowFactory) -> list[Activity]:
+    async with uow() as u:
+        return list((await u.session.execute(select(Activity))).scalars())

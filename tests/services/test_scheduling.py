@@ -260,6 +260,9 @@ async def test_a_typed_rating_answers_the_latest_prompt_then_asks_for_a_note(
     assert (await checkins.rate_latest(CHAT, 3, now)).status is RateStatus.NONE_OPEN
     new = await checkins.ask_now(CHAT, now)
     assert new is not None
+    # Not on the screen yet: a typed digit cannot be meant for it.
+    assert (await checkins.rate_latest(CHAT, 3, now)).status is RateStatus.NONE_OPEN
+    await checkins.prompt_sent(new.checkin_id, 42)
     assert (await checkins.rate_latest(CHAT, 3, now)).status is RateStatus.RECORDED
     assert (await checkins.rate_latest(CHAT, 5, now)).status is RateStatus.NONE_OPEN
     assert (await checkins.save_note(CHAT, "x" * 501, now)).status.value == "too_long"
@@ -281,3 +284,38 @@ async def test_no_rating_is_stored_before_consent(uow: UowFactory) -> None:
     assert (await checkins.rate_latest(CHAT, 3, now)).status is RateStatus.NOT_READY
     async with uow() as u:
         assert list((await u.session.execute(select(Checkin))).scalars()) == []
+
+
+async def test_flying_west_does_not_skip_a_day(uow: UowFactory) -> None:
+    # 08:00 in Tokyo on the 14th is 23:00 UTC on the 13th; then the person moves to LA.
+    await onboard(uow, utc(2025, 1, 13, 12, 0), zone="Asia/Tokyo", times=("08:00",))
+    dispatch = DispatchService(uow, GRACE)
+    assert await send_all(dispatch, utc(2025, 1, 13, 23, 0)) == [CHAT]
+    account = await AccountService(uow).set_timezone(
+        CHAT, "America/Los_Angeles", utc(2025, 1, 14, 0, 0)
+    )
+    assert account is not None
+    # 08:00 in LA on the 14th (16:00 UTC), not the 15th.
+    assert account.next_checkin_utc == utc(2025, 1, 14, 16, 0)
+
+
+async def test_a_typed_rating_never_lands_on_a_prompt_not_yet_sent(uow: UowFactory) -> None:
+    now = utc(2025, 1, 10, 6, 0)
+    await onboard(uow, now)
+    checkins = CheckinService(uow)
+    asked = await checkins.ask_now(CHAT, now)
+    assert asked is not None
+    await checkins.prompt_sent(asked.checkin_id, 77)
+    # The 08:30 check-in is claimed (its row exists) but not yet on the user's screen.
+    dispatch = DispatchService(uow, GRACE)
+    [queued] = await dispatch.claim_due(utc(2025, 1, 10, 7, 30), 10)
+    result = await checkins.rate_latest(CHAT, 3, utc(2025, 1, 10, 7, 30))
+    assert result.checkin_id == asked.checkin_id
+    # The send fails and is retried: the typed rating is not lost with the unsent prompt.
+    await dispatch.record(
+        [SendResult(queued.delivery_id, Outcome.RETRY, retry_after_seconds=5)],
+        utc(2025, 1, 10, 7, 30),
+    )
+    async with uow() as u:
+        ratings = list((await u.session.execute(select(Checkin.rating))).scalars())
+    assert ratings == [3]
