@@ -100,7 +100,6 @@ class StressAfter:
 Callback = (
     Rate | SkipNote | PickTime | PickZone | Simple | Nudge | Duration | Followup | StressAfter
 )
-NUDGE_ACTIONS = ("go", "later", "no", "gentler")
 
 _RATE = re.compile(r"r:(\d{1,18}):([1-5])")
 _SKIP = re.compile(r"n:(\d{1,18})")

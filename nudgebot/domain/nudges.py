@@ -41,7 +41,6 @@ __all__ = [
     "is_night",
     "needs_professional_nudge",
     "pick",
-    "stress_change",
 ]
 
 Preference = Literal["run", "walk", "either"]
@@ -246,13 +245,6 @@ def pick(options: Sequence[str], seed: int) -> str:
     if not options:
         raise ValueError("options must not be empty")
     return options[seed % len(options)]
-
-
-def stress_change(before: int, after: int) -> str:
-    """The change in stress from before moving to after, as shown to the user: "4 → 2"."""
-    _require_rating(before, "before")
-    _require_rating(after, "after")
-    return f"{before} → {after}"
 
 
 @dataclass(frozen=True)

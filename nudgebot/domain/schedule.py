@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-__all__ = ["Occurrence", "local_date_of", "next_occurrence", "next_occurrences", "occurrence_on"]
+__all__ = [
+    "Occurrence",
+    "local_date_of",
+    "next_occurrence",
+    "next_weekly_occurrence",
+    "occurrence_on",
+]
 
 # Enough to step over a skipped calendar day (Samoa, 2011-12-30) plus DST shifts with margin;
 # running out means the zone data is broken, not that the answer is further away.
@@ -75,14 +80,6 @@ def next_occurrence(local_time: time, zone: tzinfo, after: datetime) -> Occurren
             return occurrence
         candidate += timedelta(days=1)
     raise RuntimeError(f"no occurrence of {wall} within {_MAX_DAYS_AHEAD} days in {zone}")
-
-
-def next_occurrences(
-    times: Iterable[time], zone: tzinfo, after: datetime
-) -> list[tuple[time, Occurrence]]:
-    """The next occurrence of each distinct time, soonest first."""
-    pairs = [(t, next_occurrence(t, zone, after)) for t in set(times)]
-    return sorted(pairs, key=lambda pair: (pair[1].due_utc, pair[0]))
 
 
 def next_weekly_occurrence(

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-__all__ = ["UnknownZone", "load_zone", "resolve_zone", "utc_offset_label"]
+__all__ = ["UnknownZone", "load_zone", "resolve_zone"]
 
 UTC_NAME = "UTC"
 _MIN_OFFSET_MINUTES = -12 * 60
@@ -400,19 +400,3 @@ def load_zone(name: str) -> tzinfo:
     if name not in _zone_names():
         raise UnknownZone(name)
     return ZoneInfo(name)
-
-
-def utc_offset_label(name: str, at: datetime) -> str:
-    """The zone's offset at an instant for display, e.g. "UTC+01:00" or "UTC-03:30"."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError("at must be timezone-aware")
-    offset = at.astimezone(load_zone(name)).utcoffset()
-    if offset is None:  # pragma: no cover - ZoneInfo and fixed offsets always report one
-        raise UnknownZone(name)
-    total_seconds = int(offset.total_seconds())
-    sign = "+" if total_seconds >= 0 else "-"
-    hours, rest = divmod(abs(total_seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    # Local mean time offsets before ~1900 carry seconds; show them rather than round.
-    suffix = f":{seconds:02d}" if seconds else ""
-    return f"UTC{sign}{hours:02d}:{minutes:02d}{suffix}"

@@ -55,7 +55,3 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-def backend_name(engine: AsyncEngine) -> str:
-    return engine.dialect.name

@@ -206,7 +206,7 @@ class DeliveryRepo:
             .limit(limit)
         )
         if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            pass
         return list((await self._s.execute(query)).scalars())
 
     async def add_pending(
@@ -316,12 +316,6 @@ class DeliveryRepo:
                 )
             )
         ).scalar_one_or_none()
-
-    async def count_by_status(self) -> dict[str, int]:
-        rows = await self._s.execute(
-            select(Delivery.status, func.count()).group_by(Delivery.status)
-        )
-        return {status: count for status, count in rows}
 
 
 class SuggestionRepo:

@@ -34,7 +34,6 @@ from nudgebot.domain.nudges import (
     is_night,
     needs_professional_nudge,
     pick,
-    stress_change,
 )
 
 NUDGES_TOML = Path(__file__).resolve().parents[2] / "config" / "nudges.toml"
@@ -421,19 +420,6 @@ def test_pick_varies_across_a_week_for_a_user() -> None:
     user_id = 987654321
     week = [pick(options, user_id + (TODAY + timedelta(days=d)).toordinal()) for d in range(7)]
     assert all(a != b for a, b in itertools.pairwise(week))
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "text"), [(4, 2, "4 → 2"), (3, 3, "3 → 3"), (2, 5, "2 → 5")]
-)
-def test_stress_change(before: int, after: int, text: str) -> None:
-    assert stress_change(before, after) == text
-
-
-@pytest.mark.parametrize(("before", "after"), [(0, 2), (4, 6)])
-def test_stress_change_rejects_non_ratings(before: int, after: int) -> None:
-    with pytest.raises(ValueError):
-        stress_change(before, after)
 
 
 @pytest.mark.parametrize(("minutes", "text"), [((10, 15), "10–15"), ((5, 5), "5")])

@@ -13,7 +13,6 @@ from nudgebot.domain.schedule import (
     Occurrence,
     local_date_of,
     next_occurrence,
-    next_occurrences,
     next_weekly_occurrence,
     occurrence_on,
 )
@@ -269,31 +268,6 @@ def test_next_occurrence_rejects_aware_time() -> None:
 def test_next_occurrence_keeps_seconds() -> None:
     occurrence = next_occurrence(time(9, 0, 30), UTC, utc(2025, 1, 1))
     assert occurrence.due_utc == utc(2025, 1, 1, 9, 0, 30)
-
-
-# --- next_occurrences ------------------------------------------------------------------------
-
-
-def test_next_occurrences_sorted_by_due_and_deduplicated() -> None:
-    after = utc(2025, 1, 15, 12, 0)  # 13:00 in Berlin
-    result = next_occurrences([time(20, 0), time(9, 0), time(14, 0), time(9, 0)], BERLIN, after)
-    assert result == [
-        (time(14, 0), Occurrence(date(2025, 1, 15), utc(2025, 1, 15, 13, 0))),
-        (time(20, 0), Occurrence(date(2025, 1, 15), utc(2025, 1, 15, 19, 0))),
-        (time(9, 0), Occurrence(date(2025, 1, 16), utc(2025, 1, 16, 8, 0))),
-    ]
-
-
-def test_next_occurrences_empty() -> None:
-    assert next_occurrences([], BERLIN, utc(2025, 1, 1)) == []
-
-
-def test_next_occurrences_accepts_any_iterable() -> None:
-    result = next_occurrences(iter([time(9, 0)]), UTC, utc(2025, 1, 1))
-    assert result == [(time(9, 0), Occurrence(date(2025, 1, 1), utc(2025, 1, 1, 9, 0)))]
-
-
-# --- properties ------------------------------------------------------------------------------
 
 
 def assert_fires_at_requested_wall_time(occurrence: Occurrence, at: time, zone: tzinfo) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudgebot.domain.zones import UnknownZone, load_zone, resolve_zone, utc_offset_label
+from nudgebot.domain.zones import UnknownZone, load_zone, resolve_zone
 
 WINTER = datetime(2025, 1, 15, 12, tzinfo=UTC)
 SUMMER = datetime(2025, 7, 15, 12, tzinfo=UTC)
@@ -271,7 +271,7 @@ offsets = st.builds(
 
 
 @given(offsets, st.sampled_from(["UTC", "GMT", "utc", ""]), st.booleans())
-def test_offsets_resolve_load_and_label_consistently(
+def test_offsets_resolve_and_load_consistently(
     minutes: int, prefix: str, padded: bool
 ) -> None:
     sign = "+" if minutes > 0 else "-"
@@ -281,7 +281,6 @@ def test_offsets_resolve_load_and_label_consistently(
     assert name == f"UTC{sign}{hours:02d}:{rest:02d}"
     zone = load_zone(name)
     assert zone.utcoffset(None) == timedelta(minutes=minutes)
-    assert utc_offset_label(name, WINTER) == name
     assert resolve_zone(name) == name
 
 
@@ -321,39 +320,3 @@ def test_load_zone_fixed_offsets() -> None:
 def test_load_zone_rejects_non_canonical(name: str) -> None:
     with pytest.raises(UnknownZone):
         load_zone(name)
-
-
-@pytest.mark.parametrize(
-    ("name", "at", "expected"),
-    [
-        ("Europe/Berlin", WINTER, "UTC+01:00"),
-        ("Europe/Berlin", SUMMER, "UTC+02:00"),
-        ("America/New_York", WINTER, "UTC-05:00"),
-        ("America/St_Johns", WINTER, "UTC-03:30"),
-        ("Asia/Kolkata", SUMMER, "UTC+05:30"),
-        ("Asia/Kathmandu", SUMMER, "UTC+05:45"),
-        ("Pacific/Chatham", WINTER, "UTC+13:45"),
-        ("UTC", SUMMER, "UTC+00:00"),
-        ("Europe/London", WINTER, "UTC+00:00"),
-        ("UTC-05:30", SUMMER, "UTC-05:30"),
-        # Amsterdam kept local mean time, with seconds, until 1937.
-        ("Europe/Amsterdam", datetime(1900, 1, 1, tzinfo=UTC), "UTC+00:19:32"),
-    ],
-)
-def test_utc_offset_label(name: str, at: datetime, expected: str) -> None:
-    assert utc_offset_label(name, at) == expected
-
-
-def test_utc_offset_label_accepts_any_aware_instant() -> None:
-    at = datetime(2025, 7, 1, 9, tzinfo=ZoneInfo("America/Los_Angeles"))
-    assert utc_offset_label("Europe/Berlin", at) == "UTC+02:00"
-
-
-def test_utc_offset_label_rejects_naive_instants() -> None:
-    with pytest.raises(ValueError, match="aware"):
-        utc_offset_label("Europe/Berlin", datetime(2025, 1, 1))
-
-
-def test_utc_offset_label_rejects_unknown_names() -> None:
-    with pytest.raises(UnknownZone):
-        utc_offset_label("Mars/Olympus", WINTER)
