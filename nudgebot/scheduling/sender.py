@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+import httpx
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -20,6 +21,13 @@ from nudgebot.services.views import Outcome, Outgoing, SendResult
 log = logging.getLogger(__name__)
 
 GONE_MARKERS = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+# Transport errors that mean no connection to Telegram was made, so nothing was sent.
+NOT_CONNECTED = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    ConnectionRefusedError,
+)
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -83,9 +91,12 @@ class TelegramSender:
             self._budget.pause(wait)
             log.warning("Telegram asked us to slow down for %.0f s", wait)
             return SendResult(item.delivery_id, Outcome.RETRY, retry_after_seconds=wait)
-        except TimedOut:
-            # It may have arrived; sending again could ask the same question twice.
-            return SendResult(item.delivery_id, Outcome.UNKNOWN)
+        except TimedOut as exc:
+            if not _never_sent(exc):
+                # It may have arrived; sending again could ask the same question twice.
+                return SendResult(item.delivery_id, Outcome.UNKNOWN)
+            log.warning("sending failed, will retry: no connection to Telegram")
+            return _retry(item)
         except Forbidden:
             return SendResult(item.delivery_id, Outcome.GONE)
         except BadRequest as exc:
@@ -94,15 +105,44 @@ class TelegramSender:
                 log.error("Telegram rejected a %s message: %s", item.kind, exc.message)
             return SendResult(item.delivery_id, Outcome.GONE if gone else Outcome.FAILED)
         except NetworkError as exc:
+            if _lost_in_transit(exc):
+                # Like a timeout: it may have arrived, so it is not sent again.
+                log.warning("the connection to Telegram broke while sending; not resending")
+                return SendResult(item.delivery_id, Outcome.UNKNOWN)
             # Refused connections and 5xx: the message did not go out, so trying again is safe.
             log.warning("sending failed, will retry: %s", type(exc).__name__)
-            return SendResult(
-                item.delivery_id, Outcome.RETRY, retry_after_seconds=backoff_seconds(item.attempt)
-            )
+            return _retry(item)
         except TelegramError as exc:
             log.error("sending failed: %s", type(exc).__name__)
             return SendResult(item.delivery_id, Outcome.FAILED)
         return SendResult(item.delivery_id, Outcome.SENT, message_id=message.message_id)
+
+
+def _retry(item: Outgoing) -> SendResult:
+    return SendResult(
+        item.delivery_id, Outcome.RETRY, retry_after_seconds=backoff_seconds(item.attempt)
+    )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain
+
+
+def _never_sent(exc: TelegramError) -> bool:
+    """True when no connection was made, so the request cannot have reached Telegram."""
+    return any(isinstance(c, NOT_CONNECTED) for c in _causes(exc))
+
+
+def _lost_in_transit(exc: TelegramError) -> bool:
+    """True when a connection was made and then failed without an answer (the server hung up,
+    a read failed): Telegram may have taken the message. False for a 5xx answer."""
+    in_transport = any(isinstance(c, httpx.TransportError | OSError) for c in _causes(exc))
+    return in_transport and not _never_sent(exc)
 
 
 def _seconds(value: int | float | timedelta) -> float:

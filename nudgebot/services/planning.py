@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from nudgebot.domain.schedule import Occurrence, next_occurrence, next_weekly_occurrence
 from nudgebot.domain.zones import load_zone
@@ -12,27 +12,28 @@ from nudgebot.storage.uow import UnitOfWork
 CHECKIN = "checkin"
 SUMMARY = "summary"
 WEEKLY_SLOT = "weekly"
-SAME_SLOT_WITHIN = timedelta(hours=12)
 
 
 def wants_checkins(user: User) -> bool:
     return user.consent_at is not None and user.active and not user.paused and bool(user.timezone)
 
 
-async def plan_slot(uow: UnitOfWork, user: User, slot: str, after: datetime) -> Occurrence:
-    """Insert the next occurrence of `slot` after `after`, skipping one too close to a sent one."""
+async def plan_slot(uow: UnitOfWork, user: User, slot: str, after: datetime) -> Occurrence | None:
+    """Plan the next occurrence of `slot` after `after`, unless one is planned already.
+
+    One check-in per slot and local date (the unique key): a date already used, in any state,
+    is skipped, so a zone change never brings today's check-in back. Flying far west can
+    therefore make the next one a day later than the wall clock alone would.
+    """
     assert user.timezone is not None
     zone = load_zone(user.timezone)
     wall = time.fromisoformat(slot)
     occurrence = next_occurrence(wall, zone, after)
-    taken = await uow.deliveries.taken(user.id, CHECKIN, slot, occurrence.local_date)
-    # One check-in per slot and local date, so a zone change does not bring today's back; a
-    # date counts as used only if its check-in was within half a day, so flying west does not
-    # skip a whole day either.
-    while any(
-        day == occurrence.local_date and abs(due - occurrence.due_utc) < SAME_SLOT_WITHIN
-        for day, due in taken
-    ):
+    rows = await uow.deliveries.slot_rows(user.id, CHECKIN, slot, occurrence.local_date)
+    if any(status == "pending" for _day, status in rows):
+        return None  # a retried send must not plan yet another day ahead
+    used = {day for day, _status in rows}
+    while occurrence.local_date in used:
         occurrence = next_occurrence(wall, zone, occurrence.due_utc)
     await uow.deliveries.add_pending(
         user.id, CHECKIN, occurrence.local_date, slot, occurrence.due_utc
@@ -65,4 +66,4 @@ async def replan_checkins(uow: UnitOfWork, user: User, now: datetime) -> datetim
         return None
     due = [await plan_slot(uow, user, slot, now) for slot in await uow.users.times(user.id)]
     await plan_summary(uow, user, now)
-    return min((o.due_utc for o in due), default=None)
+    return min((o.due_utc for o in due if o is not None), default=None)

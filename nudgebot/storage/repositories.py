@@ -206,7 +206,7 @@ class DeliveryRepo:
             .limit(limit)
         )
         if self._dialect == "postgresql":
-            pass
+            query = query.with_for_update(skip_locked=True)
         return list((await self._s.execute(query)).scalars())
 
     async def add_pending(
@@ -235,19 +235,19 @@ class DeliveryRepo:
         result = await self._s.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
 
-    async def taken(
+    async def slot_rows(
         self, user_id: int, kind: str, slot: str, since: date
-    ) -> list[tuple[date, datetime]]:
-        """(local date, due instant) of this slot's rows from `since` on, in any state."""
+    ) -> list[tuple[date, str]]:
+        """(local date, status) of this slot's rows from `since` on."""
         rows = await self._s.execute(
-            select(Delivery.local_date, Delivery.due_at).where(
+            select(Delivery.local_date, Delivery.status).where(
                 Delivery.user_id == user_id,
                 Delivery.kind == kind,
                 Delivery.slot == slot,
                 Delivery.local_date >= since,
             )
         )
-        return [(d, due) for d, due in rows]
+        return [(d, status) for d, status in rows]
 
     async def taken_dates(self, user_id: int, kind: str, slot: str, since: date) -> set[date]:
         """Local dates on which this slot already exists in any state."""

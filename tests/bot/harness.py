@@ -89,8 +89,18 @@ class BotHarness:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, engine: AsyncEngine, start: datetime) -> AsyncIterator[BotHarness]:
-        fake = FakeTelegram()
+    async def running(
+        cls,
+        engine: AsyncEngine,
+        start: datetime,
+        *,
+        request: OfflineRequest | None = None,
+        budget: Callable[[FakeClock], SendBudget] | None = None,
+    ) -> AsyncIterator[BotHarness]:
+        """`request` replaces the transport (its fake becomes the harness's); `budget` makes
+        the send budget (say, one whose pauses pass in real time) from the harness's clock."""
+        request = request or OfflineRequest(FakeTelegram())
+        fake = request.fake
         clock = FakeClock(start)
         settings = Settings(
             token=fake.token, api_url="http://telegram.invalid", database_url="sqlite://"
@@ -101,8 +111,10 @@ class BotHarness:
             settings,
             clock=clock,
             engine=engine,
-            request=OfflineRequest(fake),
-            budget=SendBudget(settings.max_messages_per_second, clock=lambda: clock().timestamp()),
+            request=request,
+            budget=budget(clock)
+            if budget
+            else SendBudget(settings.max_messages_per_second, clock=lambda: clock().timestamp()),
         )
         harness = cls(fake, clock, runtime)
         logger = logging.getLogger("nudgebot")

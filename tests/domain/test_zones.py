@@ -271,9 +271,7 @@ offsets = st.builds(
 
 
 @given(offsets, st.sampled_from(["UTC", "GMT", "utc", ""]), st.booleans())
-def test_offsets_resolve_and_load_consistently(
-    minutes: int, prefix: str, padded: bool
-) -> None:
+def test_offsets_resolve_and_load_consistently(minutes: int, prefix: str, padded: bool) -> None:
     sign = "+" if minutes > 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
     hour_text = f"{hours:02d}" if padded else str(hours)

@@ -286,7 +286,7 @@ async def test_no_rating_is_stored_before_consent(uow: UowFactory) -> None:
         assert list((await u.session.execute(select(Checkin))).scalars()) == []
 
 
-async def test_flying_west_does_not_skip_a_day(uow: UowFactory) -> None:
+async def test_flying_west_keeps_the_series_going_one_per_local_date(uow: UowFactory) -> None:
     # 08:00 in Tokyo on the 14th is 23:00 UTC on the 13th; then the person moves to LA.
     await onboard(uow, utc(2025, 1, 13, 12, 0), zone="Asia/Tokyo", times=("08:00",))
     dispatch = DispatchService(uow, GRACE)
@@ -295,8 +295,11 @@ async def test_flying_west_does_not_skip_a_day(uow: UowFactory) -> None:
         CHAT, "America/Los_Angeles", utc(2025, 1, 14, 0, 0)
     )
     assert account is not None
-    # 08:00 in LA on the 14th (16:00 UTC), not the 15th.
-    assert account.next_checkin_utc == utc(2025, 1, 14, 16, 0)
+    # The 14th already had its 08:00 check-in (in Tokyo), so the next is the 15th in LA.
+    assert account.next_checkin_utc == utc(2025, 1, 15, 16, 0)
+    dispatch_later = await send_all(dispatch, utc(2025, 1, 15, 16, 0))
+    assert dispatch_later == [CHAT]
+    assert [r.status for r in await deliveries(uow)][-1] == "pending"
 
 
 async def test_a_typed_rating_never_lands_on_a_prompt_not_yet_sent(uow: UowFactory) -> None:
@@ -319,3 +322,8 @@ async def test_a_typed_rating_never_lands_on_a_prompt_not_yet_sent(uow: UowFacto
     async with uow() as u:
         ratings = list((await u.session.execute(select(Checkin.rating))).scalars())
     assert ratings == [3]
+    # Claiming the retry plans nothing more: still exactly one check-in ahead (tomorrow's).
+    [again] = await dispatch.claim_due(utc(2025, 1, 10, 7, 31), 10)
+    assert again.delivery_id == queued.delivery_id
+    pending = [r for r in await deliveries(uow) if r.status == "pending"]
+    assert [r.local_date.day for r in pending] == [11]

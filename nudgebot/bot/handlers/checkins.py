@@ -57,7 +57,8 @@ async def rate_button(
     match result.status:
         case RateStatus.RECORDED:
             await query.answer(t("checkin.saved_toast", rating=rating))
-            await _show_answer(update, context, result)
+            # A prompt whose send timed out has no message id on record: it is the one pressed.
+            await _show_answer(update, context, result, shown_in=message_id)
             await _ask_note(update, d, result)
         case RateStatus.ALREADY:
             await query.answer(t("checkin.already_toast", rating=result.rating))
@@ -86,18 +87,22 @@ async def rate_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, rating:
 
 
 async def _show_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, result: RateResult
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    result: RateResult,
+    shown_in: int | None = None,
 ) -> None:
     """Turn the prompt into a record of the answer, without buttons."""
     d = deps(context)
-    if result.message_id is None or result.rating is None:
+    message_id = result.message_id or shown_in
+    if message_id is None or result.rating is None:
         return
     # Deleted by the user, or unchanged: the rating is stored either way.
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_text(
             _answered_text(d, result.rating, result.zone),
             chat_id=chat_id(update),
-            message_id=result.message_id,
+            message_id=message_id,
             reply_markup=None,
         )
 

@@ -73,19 +73,26 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log what broke (never what the user wrote) and tell the user to try again."""
+    """Log what broke (never what the user wrote), tell the user to try again, and stop.
+
+    Stopping matters: PTB otherwise goes on to the next handler group, so a guard that failed
+    (the database was locked, say) would be followed by more handlers failing the same way,
+    each apologising, or by the update being handled after all without being recorded as seen.
+    """
     error = context.error
     if update is None and isinstance(error, NetworkError):
         log.warning("polling: %s", type(error).__name__)  # PTB retries on its own
         return
     log.error("handling an update failed", exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update):
         return
-    text = deps(context).texts("errors.internal")
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        else:
-            await say(update, text)
-    except TelegramError:
-        log.warning("could not tell the user about the failure")
+    if update.effective_chat is not None:
+        text = deps(context).texts("errors.internal")
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(text, show_alert=True)
+            else:
+                await say(update, text)
+        except TelegramError:
+            log.warning("could not tell the user about the failure")
+    raise ApplicationHandlerStop
