@@ -17,6 +17,9 @@ _CHATTY = {
     "aiosqlite": logging.INFO,
     "sqlalchemy": logging.WARNING,
     "alembic": logging.WARNING,
+    "matplotlib": logging.WARNING,
+    "PIL": logging.WARNING,
+    "tornado": logging.WARNING,
 }
 
 

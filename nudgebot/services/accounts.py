@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from sqlalchemy.exc import IntegrityError
-
 from nudgebot.domain.crisis import country_from_language
 from nudgebot.domain.times import format_time
+from nudgebot.services import questions
 from nudgebot.services.planning import replan_checkins
 from nudgebot.services.views import Account
 from nudgebot.storage.models import User
@@ -27,9 +26,8 @@ class AccountService:
     async def start(self, chat_id: int, language_code: str | None, now: datetime) -> Account:
         """Find or create the account; /start twice never makes two."""
         async with self._uow() as uow:
-            user = await uow.users.by_chat(chat_id)
-            if user is None:
-                user = User(
+            user = await uow.users.get_or_create(
+                User(
                     chat_id=chat_id,
                     language_code=language_code,
                     country=country_from_language(language_code),
@@ -37,13 +35,7 @@ class AccountService:
                     paused=False,
                     active=True,
                 )
-                try:
-                    await uow.users.add(user)
-                except IntegrityError:  # another process created it a moment ago
-                    await uow.session.rollback()
-                    found = await uow.users.by_chat(chat_id)
-                    assert found is not None
-                    user = found
+            )
             next_due = None
             if not user.active:
                 user.active = True
@@ -79,7 +71,7 @@ class AccountService:
             if user is None:
                 return None
             user.timezone = zone
-            if user.awaiting == "timezone":
+            if user.awaiting == questions.TIMEZONE:
                 user.awaiting = None
             next_due = await replan_checkins(uow, user, now)
             await uow.commit()
@@ -91,7 +83,7 @@ class AccountService:
             if user is None:
                 return None
             await uow.users.replace_times(user.id, sorted({format_time(t) for t in times}))
-            if user.awaiting == "times":
+            if user.awaiting == questions.TIMES:
                 user.awaiting = None
             next_due = await replan_checkins(uow, user, now)
             await uow.commit()
@@ -128,7 +120,7 @@ class AccountService:
                 user.quiet_start = user.quiet_end = None
             elif isinstance(quiet_hours, tuple):
                 user.quiet_start, user.quiet_end = (format_time(t) for t in quiet_hours)
-            if user.awaiting == "quiet":
+            if user.awaiting == questions.QUIET:
                 user.awaiting = None
             await uow.commit()
             return await _view(uow, user, None)
@@ -141,7 +133,7 @@ class AccountService:
             if user is None:
                 return None
             user.summary_weekday, user.summary_time = weekday, format_time(at)
-            if user.awaiting == "summary":
+            if user.awaiting == questions.SUMMARY:
                 user.awaiting = None
             next_due = await replan_checkins(uow, user, now)
             await uow.commit()

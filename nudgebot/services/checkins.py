@@ -8,11 +8,10 @@ from typing import Any
 from nudgebot.domain.checkins import checkin_is_open, clean_note
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.zones import load_zone
+from nudgebot.services import questions
 from nudgebot.services.views import NewCheckin, NoteResult, NoteStatus, RateResult, RateStatus
 from nudgebot.storage.models import Checkin, User
 from nudgebot.storage.uow import UnitOfWork, UowFactory
-
-AWAITING_NOTE = "note"
 
 
 class CheckinService:
@@ -26,7 +25,8 @@ class CheckinService:
             if user is None or user.consent_at is None or user.timezone is None:
                 return None
             local_date = local_date_of(now, load_zone(user.timezone))
-            if user.awaiting == AWAITING_NOTE:
+            if user.awaiting != questions.PLAN:
+                # They asked to check in: whatever was asked before is no longer open.
                 user.awaiting, user.awaiting_ref = None, None
             checkin = await uow.checkins.add(
                 Checkin(user_id=user.id, local_date=local_date, slot="asked", created_at=now)
@@ -80,7 +80,7 @@ class CheckinService:
     async def save_note(self, chat_id: int, text: str, now: datetime) -> NoteResult:
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
-            if user is None or user.awaiting != AWAITING_NOTE or user.awaiting_ref is None:
+            if user is None or user.awaiting != questions.NOTE or user.awaiting_ref is None:
                 return NoteResult(NoteStatus.NOT_EXPECTED)
             note = clean_note(text)
             if note is None:
@@ -98,7 +98,7 @@ class CheckinService:
         """True if this skip closed the note question the user was being asked."""
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
-            if user is None or user.awaiting != AWAITING_NOTE or user.awaiting_ref != checkin_id:
+            if user is None or user.awaiting != questions.NOTE or user.awaiting_ref != checkin_id:
                 return False
             user.awaiting, user.awaiting_ref = None, None
             await uow.commit()
@@ -120,5 +120,5 @@ async def _record(
     if not checkin_is_open(checkin.created_at, now, load_zone(user.timezone)):
         return RateResult(RateStatus.CLOSED, **base)
     checkin.rating, checkin.answered_at = rating, now
-    user.awaiting, user.awaiting_ref = AWAITING_NOTE, checkin.id
+    user.awaiting, user.awaiting_ref = questions.NOTE, checkin.id
     return RateResult(RateStatus.RECORDED, rating=rating, **base)

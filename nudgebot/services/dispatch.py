@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from nudgebot.domain.nudges import choose_suggestion
-from nudgebot.services.checkins import AWAITING_NOTE
+from nudgebot.services import questions
 from nudgebot.services.nudges import (
     FOLLOWUP,
     SNOOZE,
@@ -76,8 +76,8 @@ class DispatchService:
         if now - row.due_at > self._grace:
             _finish(row, "missed", now)
             return None
-        if user.awaiting == AWAITING_NOTE:
-            # A new question is on its way; a typed digit now answers it, not a note.
+        if user.awaiting != questions.PLAN:
+            # A new question is on its way: whatever was asked before is no longer open.
             user.awaiting, user.awaiting_ref = None, None
         checkin = await uow.checkins.add(
             Checkin(

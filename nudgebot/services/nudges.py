@@ -17,12 +17,12 @@ from nudgebot.domain.nudges import (
 )
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.zones import load_zone
+from nudgebot.services import questions
 from nudgebot.storage.models import Activity, Suggestion, User
 from nudgebot.storage.uow import UnitOfWork, UowFactory
 
 FOLLOWUP = "followup"
 SNOOZE = "snooze"
-AWAITING_AFTER = "after"
 # After crisis language, no exercise is suggested for this long.
 CRISIS_QUIET = timedelta(hours=24)
 # A rating counts as "stress before" a logged activity if it was given this recently.
@@ -215,14 +215,16 @@ class NudgeService:
             return action
 
     async def set_duration(
-        self, chat_id: int, suggestion_id: int, minutes: int, now: datetime
+        self, chat_id: int, suggestion_id: int, minutes: int | None, now: datetime
     ) -> bool:
-        """They said how long they'll be out: ask how it went after that, not before."""
+        """They said how long they'll be out (None: not sure); False for a stale press."""
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
             row = await uow.suggestions.by_id(suggestion_id)
             if user is None or row is None or row.user_id != user.id or row.status != "going":
                 return False
+            if minutes is None:
+                return True
             row.chosen_minutes = minutes
             start = row.responded_at or now
             await uow.deliveries.move_pending(
@@ -233,13 +235,17 @@ class NudgeService:
 
     async def followup_answer(
         self, chat_id: int, suggestion_id: int, moved: str | None, now: datetime
-    ) -> int | None:
-        """Record "ran", "walked" or None (didn't make it); the new activity's id if they moved."""
+    ) -> int | Reply | None:
+        """Record "ran", "walked" or None (didn't make it).
+
+        Returns the new activity's id if they moved, None if they didn't, Reply.STALE for a
+        press on a follow-up that is not theirs or was answered already.
+        """
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
             row = await uow.suggestions.by_id(suggestion_id)
             if user is None or row is None or row.user_id != user.id or row.status != "going":
-                return None
+                return Reply.STALE
             went_at = row.responded_at or now  # when they said they were going
             row.responded_at = now
             if moved is None:
@@ -260,7 +266,7 @@ class NudgeService:
                     local_date=local_date_of(went_at, load_zone(user.timezone or "UTC")),
                 )
             )
-            user.awaiting, user.awaiting_ref = AWAITING_AFTER, activity.id
+            user.awaiting, user.awaiting_ref = questions.AFTER, activity.id
             await uow.commit()
             return activity.id
 
@@ -273,14 +279,14 @@ class NudgeService:
             if user is None:
                 return None
             if activity_id is None:
-                if user.awaiting != AWAITING_AFTER or user.awaiting_ref is None:
+                if user.awaiting != questions.AFTER or user.awaiting_ref is None:
                     return None
                 activity_id = user.awaiting_ref
             activity = await uow.activities.by_id(activity_id)
             if activity is None or activity.user_id != user.id or activity.stress_after is not None:
                 return None
             activity.stress_after = rating
-            if user.awaiting == AWAITING_AFTER:
+            if user.awaiting == questions.AFTER:
                 user.awaiting, user.awaiting_ref = None, None
             await uow.commit()
             return StressAfter(activity.stress_before, rating)

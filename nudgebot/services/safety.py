@@ -8,18 +8,18 @@ from datetime import datetime, timedelta
 from nudgebot.domain.nudges import DayStress, needs_professional_nudge
 from nudgebot.domain.schedule import local_date_of
 from nudgebot.domain.zones import load_zone
+from nudgebot.services import questions
 from nudgebot.services.nudges import SNOOZE
 from nudgebot.storage.uow import UowFactory
 
 PLAN_MAX_CHARS = 2000
-AWAITING_PLAN = "plan"
-AWAITING_COUNTRY = "country"
 
 
 @dataclass(frozen=True)
 class SafetyView:
     country: str | None
     plan: str | None
+    consented: bool
 
 
 class SafetyService:
@@ -43,7 +43,9 @@ class SafetyService:
     async def view(self, chat_id: int) -> SafetyView | None:
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
-            return None if user is None else SafetyView(user.country, user.safety_plan)
+            if user is None:
+                return None
+            return SafetyView(user.country, user.safety_plan, user.consent_at is not None)
 
     async def save_plan(self, chat_id: int, text: str) -> bool:
         """False if it is too long to keep; the question stays open then."""
@@ -52,10 +54,10 @@ class SafetyService:
             return False
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
-            if user is None:
-                return True
+            if user is None or user.consent_at is None:
+                return True  # nothing is kept before consent (the buttons are not offered)
             user.safety_plan = plan or None
-            if user.awaiting == AWAITING_PLAN:
+            if user.awaiting == questions.PLAN:
                 user.awaiting, user.awaiting_ref = None, None
             await uow.commit()
             return True
@@ -66,7 +68,7 @@ class SafetyService:
             if user is None:
                 return
             user.country = country
-            if user.awaiting == AWAITING_COUNTRY:
+            if user.awaiting == questions.COUNTRY:
                 user.awaiting, user.awaiting_ref = None, None
             await uow.commit()
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nudgebot.storage.models import (
@@ -44,6 +45,20 @@ class UserRepo:
         self._s.add(user)
         await self._s.flush()
         return user
+
+    async def get_or_create(self, new: User) -> User:
+        """The user with new.chat_id, inserting `new` if there is none yet."""
+        found = await self.by_chat(new.chat_id)
+        if found is not None:
+            return found
+        try:
+            async with self._s.begin_nested():
+                self._s.add(new)
+            return new
+        except IntegrityError:  # another process created it a moment ago
+            found = await self.by_chat(new.chat_id)
+            assert found is not None
+            return found
 
     async def delete(self, user: User) -> None:
         await self._s.delete(user)

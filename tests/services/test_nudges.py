@@ -72,8 +72,9 @@ async def test_going_now_schedules_the_followup_which_records_the_activity(
     await dispatch.record([SendResult(item.delivery_id, Outcome.SENT, 9)], MORNING)
 
     activity_id = await nudges.followup_answer(CHAT, offer.suggestion_id, "ran", MORNING)
-    assert activity_id is not None
-    assert await nudges.followup_answer(CHAT, offer.suggestion_id, "ran", MORNING) is None
+    assert isinstance(activity_id, int)
+    again = await nudges.followup_answer(CHAT, offer.suggestion_id, "ran", MORNING)
+    assert again is Reply.STALE
     change = await nudges.stress_after(CHAT, None, 2)  # typed "2"
     assert change is not None and (change.before, change.after) == (4, 2)
     async with uow() as u:

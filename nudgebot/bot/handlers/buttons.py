@@ -10,6 +10,7 @@ from nudgebot.bot.deps import deps
 from nudgebot.bot.handlers import checkins, data, nudges, onboarding, preferences, safety
 from nudgebot.bot.handlers.common import chat_id
 from nudgebot.domain.zones import UnknownZone, resolve_zone
+from nudgebot.services import questions
 
 _SIMPLE = {
     callbacks.CONSENT_YES: onboarding.consent_given,
@@ -81,9 +82,9 @@ async def _settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, a
     elif action == callbacks.SETTINGS_ZONE:
         await preferences.ask_for_zone(update, context)
     elif action == callbacks.SETTINGS_SUMMARY:
-        await preferences.ask_for(update, context, "summary", "settings.ask_summary")
+        await preferences.ask_for(update, context, questions.SUMMARY, "settings.ask_summary")
     elif action == callbacks.SETTINGS_QUIET:
-        await preferences.ask_for(update, context, "quiet", "settings.ask_quiet")
+        await preferences.ask_for(update, context, questions.QUIET, "settings.ask_quiet")
     else:
         await preferences.set_paused(update, context, action == callbacks.SETTINGS_PAUSE)
 

@@ -73,17 +73,23 @@ async def rate_button(
             await query.answer(t("checkin.unknown_toast"))
 
 
-async def rate_typed(update: Update, context: ContextTypes.DEFAULT_TYPE, rating: int) -> None:
+async def rate_typed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rating: int, *, only_if_open: bool = False
+) -> bool:
+    """A typed 1-5 for the open check-in; with only_if_open, says nothing when none is open."""
     d = deps(context)
     result = await d.checkins.rate_latest(chat_id(update), rating, d.clock())
     match result.status:
         case RateStatus.RECORDED:
             await _show_answer(update, context, result)
             await _ask_note(update, d, result)
+        case _ if only_if_open:
+            return False
         case RateStatus.NOT_READY:
             await say(update, d.texts("checkin.setup_needed"))
         case _:
             await say(update, d.texts("checkin.none_open"))
+    return True
 
 
 async def _show_answer(

@@ -65,6 +65,15 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    # A photo's caption is free text too, and is screened like any message.
+    if (
+        message is not None
+        and message.caption
+        and safety.screen(deps(context), update, message.caption)
+    ):
+        await safety.crisis_reply(update, context)
+        return
     await say(update, deps(context).texts("errors.not_text"))
 
 

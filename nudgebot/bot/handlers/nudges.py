@@ -67,9 +67,7 @@ async def duration_button(
     d = deps(context)
     query = update.callback_query
     assert query is not None
-    if minutes is not None and not await d.nudges.set_duration(
-        chat_id(update), suggestion_id, minutes, d.clock()
-    ):
+    if not await d.nudges.set_duration(chat_id(update), suggestion_id, minutes, d.clock()):
         await query.answer(d.texts("errors.stale_button"))
         await drop_buttons(query)
         return
@@ -86,16 +84,16 @@ async def followup_button(
     query = update.callback_query
     assert query is not None
     activity_id = await d.nudges.followup_answer(chat_id(update), suggestion_id, moved, d.clock())
-    if moved is not None and activity_id is None:
+    if activity_id is Reply.STALE:
         await query.answer(d.texts("errors.stale_button"))
         await drop_buttons(query)
         return
     await query.answer()
     await drop_buttons(query)
-    if activity_id is None:
-        await say(update, pick(t.items("followup.didnt_make_it"), suggestion_id))
-    else:
+    if isinstance(activity_id, int):
         await say(update, t("followup.ask_stress_after"), keyboards.stress_after(activity_id))
+    else:
+        await say(update, pick(t.items("followup.didnt_make_it"), suggestion_id))
 
 
 async def record_stress_after(

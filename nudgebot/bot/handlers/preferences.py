@@ -23,6 +23,7 @@ from nudgebot.bot.handlers.common import (
 from nudgebot.domain.times import TimeParseError, parse_quiet_hours, parse_times, parse_weekly
 from nudgebot.domain.zones import UnknownZone, resolve_zone
 from nudgebot.geo import zone_at
+from nudgebot.services import questions
 from nudgebot.services.views import Account
 
 MAX_TIMES = 6
@@ -170,13 +171,13 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def ask_for_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     d = deps(context)
-    await d.accounts.await_answer(chat_id(update), "times")
+    await d.accounts.await_answer(chat_id(update), questions.TIMES)
     await say(update, d.texts("settings.ask_times", max=MAX_TIMES))
 
 
 async def ask_for_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     d = deps(context)
-    await d.accounts.await_answer(chat_id(update), "timezone")
+    await d.accounts.await_answer(chat_id(update), questions.TIMEZONE)
     await say(update, d.texts("onboarding.ask_timezone"), keyboards.share_location(d.texts))
 
 

@@ -12,7 +12,8 @@ from nudgebot.bot.handlers.common import chat_id, language, say
 from nudgebot.bot.handlers.onboarding import drop_buttons
 from nudgebot.domain.crisis import Concern, HelplineSet, country_from_language
 from nudgebot.domain.nudges import pick
-from nudgebot.services.safety import AWAITING_COUNTRY, AWAITING_PLAN, PLAN_MAX_CHARS
+from nudgebot.services import questions
+from nudgebot.services.safety import PLAN_MAX_CHARS
 
 
 def helplines_text(d: BotDeps, lines: HelplineSet) -> str:
@@ -70,11 +71,12 @@ async def sos_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     view = await d.safety.view(chat_id(update))
     country = view.country if view else None
     parts = [t("safety.sos_title"), _support_text(d, update, country, d.clock().day)]
-    if view is not None:
+    if view is not None and view.consented:
         parts.append(
             t("safety.plan_title") + "\n" + view.plan if view.plan else t("safety.plan_none")
         )
-    markup = keyboards.sos(t, has_plan=bool(view and view.plan)) if view is not None else None
+    # The plan is kept, so it is offered only to people who agreed to what is kept.
+    markup = keyboards.sos(t, has_plan=bool(view.plan)) if view and view.consented else None
     await say(update, "\n\n".join(parts), markup)
 
 
@@ -84,7 +86,7 @@ async def plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert query is not None
     await query.answer()
     await drop_buttons(query)
-    await d.accounts.await_answer(chat_id(update), AWAITING_PLAN)
+    await d.accounts.await_answer(chat_id(update), questions.PLAN)
     await say(update, d.texts("safety.ask_plan"))
 
 
@@ -94,7 +96,7 @@ async def country_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert query is not None
     await query.answer()
     await drop_buttons(query)
-    await d.accounts.await_answer(chat_id(update), AWAITING_COUNTRY)
+    await d.accounts.await_answer(chat_id(update), questions.COUNTRY)
     await say(update, d.texts("safety.ask_country"))
 
 
@@ -114,6 +116,5 @@ async def country_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         await d.safety.set_country(chat_id(update), code)
         await say(update, d.texts("safety.country_set", country=code))
         return
-    await d.safety.set_country(chat_id(update), None)
     known = ", ".join(sorted(d.helplines.countries))
     await say(update, d.texts("safety.country_unknown", text=quote(text.strip()), known=known))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -9,9 +11,7 @@ from nudgebot.bot.deps import deps
 from nudgebot.bot.handlers import checkins, nudges, preferences, safety
 from nudgebot.bot.handlers.common import chat_id, continue_setup, language, say
 from nudgebot.domain.ratings import parse_rating
-from nudgebot.services.checkins import AWAITING_NOTE
-from nudgebot.services.nudges import AWAITING_AFTER
-from nudgebot.services.safety import AWAITING_COUNTRY, AWAITING_PLAN
+from nudgebot.services import questions
 
 # Longer than anything a person types as an answer here; Telegram itself caps at 4096.
 MAX_TEXT = 2000
@@ -23,12 +23,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None and message.text is not None
     text = message.text.strip()
     account = await d.accounts.get(chat_id(update))
-    if account is not None and account.awaiting == AWAITING_PLAN:
+    if account is not None and account.awaiting == questions.PLAN:
         # A safety plan names hard moments on purpose; it is not screened.
         await safety.plan_text(update, context, text)
         return
     if safety.screen(d, update, text):
-        if account is not None and account.awaiting == AWAITING_NOTE:
+        if account is not None and account.awaiting == questions.NOTE:
             # It answers the note question, so it is kept as the note, as the person meant.
             await d.checkins.save_note(chat_id(update), text, d.clock())
         await safety.crisis_reply(update, context)
@@ -44,31 +44,38 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(text) > MAX_TEXT:
         await say(update, d.texts("errors.too_long"))
         return
-    if account.awaiting == AWAITING_COUNTRY:
-        await safety.country_text(update, context, text)
-        return
-    if account.awaiting == "summary":
-        await preferences.apply_summary_time(update, context, text)
-        return
-    if account.awaiting == "quiet":
-        await preferences.apply_quiet_hours(update, context, text)
-        return
-    if account.awaiting == AWAITING_NOTE and await checkins.note_text(update, context, text):
-        return
-    if account.awaiting == "timezone" or account.setup_step == "timezone":
-        await preferences.apply_zone(update, context, text)
-        return
-    if account.awaiting == "times" or account.setup_step == "times":
-        await preferences.apply_times(update, context, text)
-        return
     rating = parse_rating(text)
-    if (
-        rating is not None
-        and account.awaiting == AWAITING_AFTER
-        and await nudges.record_stress_after(update, context, None, rating)
-    ):
+    if rating is not None:
+        # A bare 1-5 answers the question about moving just asked, else an open check-in,
+        # before any half-finished settings question: nobody means a check-in time of "3".
+        if account.awaiting == questions.AFTER and await nudges.record_stress_after(
+            update, context, None, rating
+        ):
+            return
+        if await checkins.rate_typed(update, context, rating, only_if_open=True):
+            return
+    if account.awaiting == questions.NOTE and await checkins.note_text(update, context, text):
+        return
+    answer = _ANSWERS.get(account.awaiting or "") or _SETUP.get(account.setup_step)
+    if answer is not None:
+        await answer(update, context, text)
         return
     if rating is not None:
         await checkins.rate_typed(update, context, rating)
         return
     await say(update, d.texts("errors.not_understood"))
+
+
+Answer = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
+# What a free text answers while a question is open (users.awaiting), or during setup.
+_ANSWERS: dict[str, Answer] = {
+    questions.COUNTRY: safety.country_text,
+    questions.SUMMARY: preferences.apply_summary_time,
+    questions.QUIET: preferences.apply_quiet_hours,
+    questions.TIMEZONE: preferences.apply_zone,
+    questions.TIMES: preferences.apply_times,
+}
+_SETUP: dict[str, Answer] = {
+    "timezone": preferences.apply_zone,
+    "times": preferences.apply_times,
+}
