@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -113,13 +116,24 @@ def build(
     dispatcher = Dispatcher(
         dispatch,
         sender.send,
-        batch_size=settings.batch_size,
+        batch_size=claim_size(settings),
         tick_seconds=settings.tick_seconds,
         clock=clock,
         is_sender=sender_lock.held,
     )
     runtime = Runtime(settings, engine, content, app, dispatcher, dispatch, sender_lock)
     return runtime
+
+
+# A claim holds at most this much sending: rows claimed by a process that is then killed end up
+# "unknown" (never resent), and SIGTERM waits for a claimed batch to finish, so keep both small.
+CLAIM_SECONDS = 1.0
+
+
+def claim_size(settings: Settings) -> int:
+    """Rows per claim: NUDGEBOT_BATCH_SIZE, but no more than about a second of the send budget."""
+    per_claim = math.ceil(settings.max_messages_per_second * CLAIM_SECONDS)
+    return max(1, min(settings.batch_size, per_claim))
 
 
 async def _started(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
@@ -144,11 +158,53 @@ async def health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
     return True, {
         "database": "ok",
         "dispatcher_lag_seconds": round(lag, 1),
-        "sender": await runtime.sender_lock.held(),
+        "sender": runtime.sender_lock.holding,
     }
 
 
 EXIT_CONFLICT = 3
+# A poller that saw no conflict for this long after it started keeps its place on a 409.
+CONFLICT_SETTLE_SECONDS = 5.0
+# A poller that keeps seeing conflicts for this long gives up too.
+CONFLICT_CONTEST_SECONDS = 60.0
+
+
+class PollConflicts:
+    """What a 409 Conflict from getUpdates means for this process.
+
+    Telegram (and tests/support/fake_telegram.py) answer 409 to the *older* of two waiting
+    getUpdates calls when a newer one arrives. So when a second process starts polling, the first
+    409 lands on the process that was already running. That one keeps its place: it polls again,
+    which ends the newcomer's call, and the newcomer, which sees its 409 while it is still new,
+    is the one that exits. A process that keeps seeing conflicts for `contest` seconds is facing
+    something that will not go away (another deployment, or a webhook set by another process)
+    and exits too.
+    """
+
+    def __init__(
+        self,
+        settle: float = CONFLICT_SETTLE_SECONDS,
+        contest: float = CONFLICT_CONTEST_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settle = settle
+        self._contest = contest
+        self._clock = clock
+        self._started = clock()
+        self._contest_began: float | None = None
+        self._last: float | None = None
+
+    def should_exit(self) -> bool:
+        """Record one conflict; True if this process is the one that has to go."""
+        now = self._clock()
+        if self._last is not None and now - self._last > self._contest:
+            self._contest_began = None  # the last contest is long over
+        self._last = now
+        if self._contest_began is None:
+            if now - self._started < self._settle:
+                return True  # we are the newcomer
+            self._contest_began = now
+        return now - self._contest_began > self._contest
 
 
 async def serve(runtime: Runtime) -> int:
@@ -160,17 +216,20 @@ async def serve(runtime: Runtime) -> int:
     settings, app = runtime.settings, runtime.app
     stop = asyncio.Event()
     conflict = False
+    conflicts: PollConflicts | None = None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
     def polling_error(error: TelegramError) -> None:
         nonlocal conflict
-        if isinstance(error, Conflict):
+        if not isinstance(error, Conflict):
+            log.warning("polling: %s", type(error).__name__)
+        elif conflicts is None or conflicts.should_exit():
             conflict = True
             stop.set()
         else:
-            log.warning("polling: %s", type(error).__name__)
+            log.warning("another process called getUpdates for this bot token; polling on")
 
     await app.initialize()
     server = None
@@ -178,36 +237,38 @@ async def serve(runtime: Runtime) -> int:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        webhook_path = None
-        if settings.webhook_url and settings.webhook_secret:
-            webhook_path = urlsplit(settings.webhook_url).path or "/"
+        webhook = settings.webhook_url if settings.webhook_secret else None
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        if settings.http_port:
+            # Listening before setWebhook: Telegram may call as soon as the webhook is set.
+            server = start_http_server(
+                listen=settings.http_listen,
+                port=settings.http_port,
+                health=lambda: health(runtime),
+                app=app,
+                webhook_path=(urlsplit(webhook).path or "/") if webhook else None,
+                secret=secret,
+            )
+        if webhook and secret:
             await app.bot.set_webhook(
-                settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
+                webhook,
+                secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
             )
         else:
             assert app.updater is not None
+            conflicts = PollConflicts()
             await app.updater.start_polling(
                 timeout=settings.poll_timeout_seconds,
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
                 error_callback=polling_error,
             )
-        if settings.http_port:
-            server = start_http_server(
-                listen=settings.http_listen,
-                port=settings.http_port,
-                health=lambda: health(runtime),
-                app=app,
-                webhook_path=webhook_path,
-                secret=settings.webhook_secret.get_secret_value()
-                if settings.webhook_secret
-                else None,
-            )
         await stop.wait()
     finally:
+        # Stop claiming first; what is being sent finishes in post_stop (dispatcher.stop).
+        runtime.dispatcher.halt()
         if server is not None:
             server.stop()
         if app.updater is not None and app.updater.running:

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     http_port: Annotated[int, Field(ge=0, le=65535)] = 8080
     log_format: Literal["plain", "json"] = "plain"
 
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # docker-compose passes `NAME: ${NAME:-}` through as an empty string: polling mode.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url_shape(cls, value: str | None) -> str | None:

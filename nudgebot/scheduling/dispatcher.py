@@ -62,13 +62,18 @@ class Dispatcher:
         )
         self._scheduler.start()
 
+    def halt(self) -> None:
+        """Claim nothing more from now on (a tick under way finishes its batch)."""
+        self._stopping = True
+        if self._scheduler is not None and self._scheduler.running:
+            # Pause, not shut down: shutting down cancels running jobs, cutting off a send.
+            self._scheduler.pause()
+
     async def stop(self) -> None:
         """Stop claiming; wait for sends already under way to finish and be recorded."""
-        self._stopping = True
-        if self._scheduler is None:
+        self.halt()
+        if self._scheduler is None or not self._scheduler.running:
             return
-        # Pause first: shutting down cancels running jobs, which would cut off a send.
-        self._scheduler.pause()
         async with self._lock:
             pass
         # A tick submitted just now sees _stopping and returns within a loop iteration or two.
@@ -82,8 +87,6 @@ class Dispatcher:
             return 0
         async with self._lock:
             try:
-                if self._is_sender is not None and not await self._is_sender():
-                    return 0
                 return await self._drain()
             except Exception:
                 # The next tick tries again; a database hiccup must not stop the clock.
@@ -91,6 +94,8 @@ class Dispatcher:
                 return 0
 
     async def _drain(self) -> int:
+        if not await self._sending_here():
+            return 0
         now = self._clock()
         if self._last_sweep is None or now - self._last_sweep >= SWEEP_EVERY:
             self._last_sweep = now
@@ -106,9 +111,13 @@ class Dispatcher:
             total += len(items)
             counts = Counter(r.outcome.value for r in results)
             log.info("dispatched %d: %s", len(items), dict(counts))
-            if len(items) < self._batch:
+            if len(items) < self._batch or not await self._sending_here():
                 break
         return total
+
+    async def _sending_here(self) -> bool:
+        """Whether this process is the one that sends (checked before every claim)."""
+        return self._is_sender is None or await self._is_sender()
 
     async def _send_one(self, item: Outgoing) -> SendResult:
         try:

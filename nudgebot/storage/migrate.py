@@ -6,10 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Several processes starting at once on an empty PostgreSQL database would each try to create
+# the tables; the second waits on this lock and then finds the schema at head.
+MIGRATION_LOCK_KEY = 0x6E756467  # "nudg"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -26,6 +29,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(alembic_config(connection), revision)
 
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
         await conn.run_sync(_run)
 
 

@@ -81,6 +81,10 @@ class _Server(ThreadingHTTPServer):
     # Long-polls may be parked in handler threads; closing must not join them.
     block_on_close = False
     allow_reuse_address = True
+    # socketserver's backlog of 5 overflows when a bot sends hundreds of messages a second, and
+    # the kernel then resets connections after the request was written; Telegram has no such
+    # limit, so neither does this server.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], fake: FakeTelegram) -> None:
         super().__init__(address, _Handler)
