@@ -9,10 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.conftest import World
+from tests.e2e.people import PROMPT, onboard
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 
 USER = 424242
-PROMPT = "How stressed do you feel right now?"
 
 
 def next_minute_with_margin(margin: float) -> datetime:
@@ -20,19 +20,6 @@ def next_minute_with_margin(margin: float) -> datetime:
     now = datetime.now(UTC)
     target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return target if (target - now).total_seconds() >= margin else target + timedelta(minutes=1)
-
-
-async def onboard(fake: FakeTelegram, times: str) -> SentMessage:
-    """A new user: /start, agree, a zone, and check-in times typed as people type them."""
-    fake.send_text(USER, "/start")
-    welcome = await fake.async_wait_for_message(USER, "not a crisis service")
-    assert [label for label, _ in welcome.buttons][:2] == ["Yes, I agree", "No, thanks"]
-    fake.tap_button(USER, "Yes, I agree")
-    await fake.async_wait_for_message(USER, "Which time zone")
-    fake.send_text(USER, "utc")
-    await fake.async_wait_for_message(USER, "What time of day")
-    fake.send_text(USER, times)
-    return await fake.async_wait_for_message(USER, "All set")
 
 
 def prompts(fake: FakeTelegram) -> list[SentMessage]:
@@ -58,7 +45,7 @@ async def test_checkins_arrive_on_the_minute_once_each_and_answers_are_stored(
 
     first = next_minute_with_margin(8)
     second = first + timedelta(minutes=1)
-    done = await onboard(fake, f"{first:%H:%M} {second:%H:%M}")
+    done = await onboard(fake, USER, f"{first:%H:%M} {second:%H:%M}", zone="utc")
     assert f"every day at {first:%H:%M} and {second:%H:%M} (UTC)" in done.shown
 
     # The first check-in comes within seconds of its minute, with buttons 1 to 5.

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from nudgebot.storage.models import Base
 from tests.e2e.conftest import World
+from tests.e2e.people import check_in_now, onboard
 from tests.e2e.test_checkin_flow import next_minute_with_margin
 from tests.support.fake_telegram import FakeTelegram
 
@@ -18,18 +19,8 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 async def checked_in(fake: FakeTelegram, user: int, rating: str, note: str) -> None:
-    fake.send_text(user, "/start")
-    await fake.async_wait_for_message(user, "not a crisis service")
-    fake.tap_button(user, "Yes, I agree")
-    await fake.async_wait_for_message(user, "Which time zone")
-    fake.send_text(user, "UTC")
-    await fake.async_wait_for_message(user, "What time of day")
-    fake.send_text(user, f"{(datetime.now(UTC).hour + 12) % 24}:30")
-    await fake.async_wait_for_message(user, "All set")
-    fake.send_text(user, "/checkin")
-    prompt = await fake.async_wait_for_message(user, "How stressed do you feel right now?")
-    fake.tap_button(user, rating, message_id=prompt.message_id)
-    await fake.async_wait_for_message(user, "Anything you want to add")
+    await onboard(fake, user)
+    await check_in_now(fake, user, rating)
     fake.send_text(user, note)
     await fake.async_wait_for_message(user, "Got it")
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.conftest import World
+from tests.e2e.people import check_in_now, onboard
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 
 ANA, BEN = 5001, 5002
@@ -17,18 +16,8 @@ GOING = "I'm going now"
 
 async def onboard_and_rate_high(fake: FakeTelegram, user: int) -> SentMessage:
     """Onboarded, checks in now with a 5, skips the note; returns the suggestion."""
-    fake.send_text(user, "/start")
-    await fake.async_wait_for_message(user, "not a crisis service")
-    fake.tap_button(user, "Yes, I agree")
-    await fake.async_wait_for_message(user, "Which time zone")
-    fake.send_text(user, "UTC")
-    await fake.async_wait_for_message(user, "What time of day")
-    fake.send_text(user, f"{(datetime.now(UTC).hour + 12) % 24}:00")
-    await fake.async_wait_for_message(user, "All set")
-    fake.send_text(user, "/checkin")
-    prompt = await fake.async_wait_for_message(user, "How stressed do you feel right now?")
-    fake.tap_button(user, "5", message_id=prompt.message_id)
-    await fake.async_wait_for_message(user, "Anything you want to add")
+    await onboard(fake, user)
+    await check_in_now(fake, user, "5")
     fake.tap_button(user, "Skip")
     return await fake.async_wait_for_message(user, "Tip:")
 

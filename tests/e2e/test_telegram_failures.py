@@ -17,22 +17,11 @@ from sqlalchemy import select
 from nudgebot.storage.models import Delivery, User
 from nudgebot.storage.uow import UowFactory, uow_factory
 from tests.e2e.conftest import World
+from tests.e2e.people import onboard
 from tests.support.fake_telegram import FakeTelegram
 
 ANA, BEN, CY, DEE, EVE = 7001, 7002, 7003, 7004, 7005
 PROMPT = "How stressed do you feel right now?"
-
-
-async def onboard(fake: FakeTelegram, user: int) -> None:
-    """Set up with a check-in time hours away: the test makes it due when it wants it."""
-    fake.send_text(user, "/start")
-    await fake.async_wait_for_message(user, "not a crisis service")
-    fake.tap_button(user, "Yes, I agree")
-    await fake.async_wait_for_message(user, "Which time zone")
-    fake.send_text(user, "UTC")
-    await fake.async_wait_for_message(user, "What time of day")
-    fake.send_text(user, f"{(datetime.now(UTC).hour + 6) % 24}:00")
-    await fake.async_wait_for_message(user, "All set")
 
 
 async def due_now(uow: UowFactory, *chats: int) -> None:
