@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite+aiosqlite:///data/nudgebot.db"
     followup_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 45
-    grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 60
+    # At least a minute: a check-in is always claimed a moment after its due instant.
+    grace_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
     snooze_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     content_dir: Path | None = None
