@@ -15,6 +15,9 @@ from nudgebot.storage.engine import create_engine
 from nudgebot.storage.migrate import upgrade
 from nudgebot.storage.uow import UowFactory, uow_factory
 
+# As `nudgebot` itself does: PTB's durations as timedelta, without its deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 PG_URL_ENV = "NUDGEBOT_TEST_POSTGRES_URL"
 # CI sets this so that a missing PostgreSQL fails the run instead of skipping half the suite.
 PG_REQUIRED_ENV = "NUDGEBOT_TEST_REQUIRE_POSTGRES"
