@@ -104,14 +104,13 @@ class Dispatcher:
         total = 0
         while not self._stopping:
             items = await self._service.claim_due(self._clock(), self._batch)
-            if not items:
-                break
-            results = await asyncio.gather(*(self._send_one(item) for item in items))
-            await self._service.record(results, self._clock())
-            total += len(items)
-            counts = Counter(r.outcome.value for r in results)
-            log.info("dispatched %d: %s", len(items), dict(counts))
-            if len(items) < self._batch or not await self._sending_here():
+            if items:
+                results = await asyncio.gather(*(self._send_one(item) for item in items))
+                await self._service.record(results, self._clock())
+                total += len(items)
+                counts = Counter(r.outcome.value for r in results)
+                log.info("dispatched %d: %s", len(items), dict(counts))
+            if items.rows < self._batch or not await self._sending_here():
                 break
         return total
 

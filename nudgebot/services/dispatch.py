@@ -36,17 +36,26 @@ LATE_AFTER = timedelta(minutes=2)
 NUDGE_STALE = timedelta(hours=2)
 
 
+class Claimed(list[Outgoing]):
+    """The deliveries to send now. `rows` counts every row the claim settled, including the
+    missed and cancelled ones, so a backlog of those is drained without waiting for ticks."""
+
+    def __init__(self, items: list[Outgoing], rows: int) -> None:
+        super().__init__(items)
+        self.rows = rows
+
+
 class DispatchService:
     def __init__(self, uow: UowFactory, grace: timedelta) -> None:
         self._uow = uow
         self._grace = grace
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Outgoing]:
+    async def claim_due(self, now: datetime, limit: int) -> Claimed:
         """Lock up to `limit` due rows, mark them sending, and schedule what follows them."""
         async with self._uow() as uow:
             rows = await uow.deliveries.claim_due(now, limit)
             if not rows:
-                return []
+                return Claimed([], 0)
             users = await uow.users.by_ids(r.user_id for r in rows)
             times = await uow.users.times_for(users)
             suggestions = await uow.suggestions.by_ids(r.ref_id for r in rows if r.ref_id)
@@ -63,7 +72,7 @@ class DispatchService:
                 if item is not None:
                     claimed.append(item)
             await uow.commit()
-        return claimed
+        return Claimed(claimed, len(rows))
 
     async def _claim_checkin(
         self, uow: UnitOfWork, row: Delivery, user: User, times: list[str], now: datetime

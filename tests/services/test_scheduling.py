@@ -10,7 +10,7 @@ from sqlalchemy import select
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.dispatch import SENDING_LEASE, DispatchService
-from nudgebot.services.views import Outcome, RateStatus, SendResult
+from nudgebot.services.views import Outcome, Outgoing, RateStatus, SendResult
 from nudgebot.storage.models import Checkin, Delivery, User
 from nudgebot.storage.uow import UowFactory
 
@@ -327,3 +327,25 @@ async def test_a_typed_rating_never_lands_on_a_prompt_not_yet_sent(uow: UowFacto
     assert again.delivery_id == queued.delivery_id
     pending = [r for r in await deliveries(uow) if r.status == "pending"]
     assert [r.local_date.day for r in pending] == [11]
+
+
+async def test_one_tick_works_through_a_backlog_of_missed_checkins(uow: UowFactory) -> None:
+    """After long downtime, old rows are settled as missed in bulk; today's still go out now."""
+    from nudgebot.scheduling.dispatcher import Dispatcher
+
+    for chat in range(30):
+        await onboard(uow, utc(2025, 1, 10, 6, 0), chat=20_000 + chat, times=("08:30",))
+    # Two days later, 90 minutes after 08:30 Berlin: every one of those is beyond grace.
+    now = utc(2025, 1, 12, 9, 0)
+    await onboard(uow, now - timedelta(minutes=1), chat=1, times=("10:00",))  # due now
+    sent: list[int] = []
+
+    async def send(item: Outgoing) -> SendResult:
+        sent.append(item.chat_id)
+        return SendResult(item.delivery_id, Outcome.SENT, message_id=1)
+
+    dispatcher = Dispatcher(
+        DispatchService(uow, GRACE), send, batch_size=7, tick_seconds=1, clock=lambda: now
+    )
+    await dispatcher.tick()
+    assert sent == [1]
