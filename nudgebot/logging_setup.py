@@ -23,18 +23,24 @@ _CHATTY = {
 }
 
 
-class _RedactToken(logging.Filter):
-    """A last line of defence: should any message still contain the token, hide it."""
+class _Redacting(logging.Formatter):
+    """A last line of defence: hide the token anywhere in the finished line, tracebacks too.
 
-    def __init__(self, token: str) -> None:
+    The bot id before the colon is public; the part after it is the secret, and it also
+    appears percent-encoded in URLs.
+    """
+
+    def __init__(self, inner: logging.Formatter, token: str) -> None:
         super().__init__()
-        self._token = token
+        self._inner = inner
+        secret = token.partition(":")[2]
+        self._secrets = [s for s in (token, secret) if len(s) >= 5]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._token and self._token in message:
-            record.msg, record.args = message.replace(self._token, "<token>"), None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        line = self._inner.format(record)
+        for secret in self._secrets:
+            line = line.replace(secret, "<token>")
+        return line
 
 
 class JsonFormatter(logging.Formatter):
@@ -54,12 +60,12 @@ class JsonFormatter(logging.Formatter):
 
 def configure(level: str, token: str = "", fmt: str = "plain") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
+    inner = (
         JsonFormatter()
         if fmt == "json"
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
-    handler.addFilter(_RedactToken(token))
+    handler.setFormatter(_Redacting(inner, token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
