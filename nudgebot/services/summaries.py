@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,6 +19,13 @@ from nudgebot.domain.zones import load_zone
 from nudgebot.storage.uow import UnitOfWork, UowFactory
 
 HISTORY_DAYS = 14
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    local_date: date
+    ratings: list[int]  # in the order given
+    moves: list[tuple[str, int | None]]  # (kind, minutes)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class SummaryService:
             )
             return WeeklyReport(summary, chart_days(days, end), user.id + end.toordinal())
 
-    async def history(self, chat_id: int, now: datetime) -> list[DayFacts] | None:
+    async def history(self, chat_id: int, now: datetime) -> list[HistoryDay] | None:
         """The last 14 local days, oldest first, including days with nothing in them."""
         async with self._uow() as uow:
             user = await uow.users.by_chat(chat_id)
@@ -57,35 +63,15 @@ class SummaryService:
                 return None
             end = local_date_of(now, load_zone(user.timezone))
             first = end - timedelta(days=HISTORY_DAYS - 1)
-            found = {d.local_date: d for d in await _day_facts(uow, user.id, first, end)}
-            return [
-                found.get(day) or DayFacts(day, 0, 0, 0, 0, None, 0, 0, 0, 0)
-                for day in (first + timedelta(days=n) for n in range(HISTORY_DAYS))
-            ]
-
-    async def ratings_on(self, chat_id: int, days: list[date]) -> dict[date, list[int]]:
-        """Every rating of the given local days, in order, for a compact history."""
-        async with self._uow() as uow:
-            user = await uow.users.by_chat(chat_id)
-            if user is None or not days:
-                return {}
-            result: dict[date, list[int]] = defaultdict(list)
-            for day, rating in await uow.checkins.ratings_between(user.id, min(days), max(days)):
-                result[day].append(rating)
-            return dict(result)
-
-    async def moves_on(
-        self, chat_id: int, days: list[date]
-    ) -> dict[date, list[tuple[str, int | None]]]:
-        """Each run or walk of the given local days as (kind, minutes)."""
-        async with self._uow() as uow:
-            user = await uow.users.by_chat(chat_id)
-            if user is None or not days:
-                return {}
-            result: dict[date, list[tuple[str, int | None]]] = defaultdict(list)
-            for activity in await uow.activities.between(user.id, min(days), max(days)):
-                result[activity.local_date].append((activity.kind, activity.minutes))
-            return dict(result)
+            days = {
+                first + timedelta(days=n): HistoryDay(first + timedelta(days=n), [], [])
+                for n in range(HISTORY_DAYS)
+            }
+            for day, rating in await uow.checkins.ratings_between(user.id, first, end):
+                days[day].ratings.append(rating)
+            for activity in await uow.activities.between(user.id, first, end):
+                days[activity.local_date].moves.append((activity.kind, activity.minutes))
+            return list(days.values())
 
 
 async def _day_facts(uow: UnitOfWork, user_id: int, first: date, last: date) -> list[DayFacts]:

@@ -27,23 +27,19 @@ async def history_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     d = deps(context)
     t = d.texts
     days = await d.summaries.history(chat_id(update), d.clock())
-    if days is None or not any(day.sent or day.moves for day in days):
+    if days is None or not any(day.ratings or day.moves for day in days):
         await say(update, t("history.empty"))
         return
-    ratings = await d.summaries.ratings_on(chat_id(update), [day.local_date for day in days])
-    moves = await d.summaries.moves_on(chat_id(update), [day.local_date for day in days])
     lines = [t("history.title")]
     for day in days:
-        shown = " ".join(str(r) for r in ratings.get(day.local_date, [])) or t("history.no_ratings")
         what = ", ".join(
-            t(f"history.{kind}", minutes=minutes or "?")
-            for kind, minutes in moves.get(day.local_date, [])
+            t(f"history.{kind}", minutes=minutes or "?") for kind, minutes in day.moves
         )
         lines.append(
             t(
                 "history.day",
                 day=f"{day.local_date:%a} {day.local_date.day} {day.local_date:%b}",
-                ratings=shown,
+                ratings=" ".join(str(r) for r in day.ratings) or t("history.no_ratings"),
                 moves=t("history.moves", what=what) if what else "",
             )
         )
