@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 
 from nudgebot.bot.app import menu, register_handlers
 from nudgebot.bot.deps import BotDeps, Clock
+from nudgebot.bot.transport import AiohttpRequest
 from nudgebot.bot.webserver import start_http_server
 from nudgebot.content import Content, load_content
 from nudgebot.scheduling.budget import SendBudget
@@ -100,7 +101,12 @@ def build(
         .post_init(lambda a: _started(a, runtime))
         .post_stop(lambda a: _stopping(a, runtime))
     )
-    if request is not None:
+    if request is None:
+        # Long polling keeps one connection; sending uses the pool (see bot/transport.py).
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
+    else:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     register_handlers(app, bot_deps)

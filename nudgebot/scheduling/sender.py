@@ -12,6 +12,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from nudgebot.bot.prompts import UnknownKind, render
 from nudgebot.bot.summary_message import compose
+from nudgebot.bot.transport import IN_TRANSIT
+from nudgebot.bot.transport import NOT_CONNECTED as NOT_CONNECTED_AIOHTTP
 from nudgebot.content import Content
 from nudgebot.scheduling.budget import SendBudget
 from nudgebot.services.planning import SUMMARY
@@ -27,6 +29,7 @@ NOT_CONNECTED = (
     httpx.ConnectTimeout,
     httpx.PoolTimeout,
     ConnectionRefusedError,
+    *NOT_CONNECTED_AIOHTTP,
 )
 
 
@@ -141,7 +144,9 @@ def _never_sent(exc: TelegramError) -> bool:
 def _lost_in_transit(exc: TelegramError) -> bool:
     """True when a connection was made and then failed without an answer (the server hung up,
     a read failed): Telegram may have taken the message. False for a 5xx answer."""
-    in_transport = any(isinstance(c, httpx.TransportError | OSError) for c in _causes(exc))
+    in_transport = any(
+        isinstance(c, (httpx.TransportError, OSError, *IN_TRANSIT)) for c in _causes(exc)
+    )
     return in_transport and not _never_sent(exc)
 
 
