@@ -18,12 +18,12 @@ from nudgebot.services.nudges import (
 from nudgebot.services.planning import (
     CHECKIN,
     SUMMARY,
-    plan_slot,
+    plan_slots,
     plan_summary,
     wants_checkins,
 )
 from nudgebot.services.views import Outcome, Outgoing, SendResult
-from nudgebot.storage.models import Checkin, Delivery, Suggestion, User
+from nudgebot.storage.models import Delivery, Suggestion, User
 from nudgebot.storage.uow import UnitOfWork, UowFactory
 
 # A claim older than this whose process never reported back died mid-send.
@@ -59,45 +59,69 @@ class DispatchService:
             users = await uow.users.by_ids(r.user_id for r in rows)
             times = await uow.users.times_for(users)
             suggestions = await uow.suggestions.by_ids(r.ref_id for r in rows if r.ref_id)
-            claimed: list[Outgoing] = []
+            claimed = await self._claim_checkins(
+                uow, [r for r in rows if r.kind == CHECKIN], users, times, now
+            )
             for row in rows:
                 user = users[row.user_id]
-                if row.kind == CHECKIN:
-                    item = await self._claim_checkin(uow, row, user, times[user.id], now)
-                elif row.kind == SUMMARY:
+                if row.kind == SUMMARY:
                     item = await self._claim_summary(uow, row, user, now)
-                else:
+                elif row.kind != CHECKIN:
                     suggestion = suggestions.get(row.ref_id) if row.ref_id else None
                     item = await _claim_nudge(uow, row, user, suggestion, now)
+                else:
+                    continue
                 if item is not None:
                     claimed.append(item)
             await uow.commit()
         return Claimed(claimed, len(rows))
 
-    async def _claim_checkin(
-        self, uow: UnitOfWork, row: Delivery, user: User, times: list[str], now: datetime
-    ) -> Outgoing | None:
-        if not wants_checkins(user) or row.slot not in times:
-            _finish(row, "cancelled", now)
-            return None
-        # Plan the next one in the same transaction, so the series cannot break here.
-        await plan_slot(uow, user, row.slot, max(row.due_at, now - self._grace))
-        if now - row.due_at > self._grace:
-            _finish(row, "missed", now)
-            return None
-        if user.awaiting != questions.PLAN:
-            # A new question is on its way: whatever was asked before is no longer open.
-            user.awaiting, user.awaiting_ref = None, None
-        checkin = await uow.checkins.add(
-            Checkin(
-                user_id=user.id,
-                delivery_id=row.id,
-                local_date=row.local_date,
-                slot=row.slot,
-                created_at=now,
-            )
+    async def _claim_checkins(
+        self,
+        uow: UnitOfWork,
+        rows: list[Delivery],
+        users: dict[int, User],
+        times: dict[int, list[str]],
+        now: datetime,
+    ) -> list[Outgoing]:
+        """Check-ins in bulk (a herd is all check-ins): each plans its next one, in this same
+        transaction so the series cannot break here, and becomes a question to send."""
+        live: list[Delivery] = []
+        for row in rows:
+            user = users[row.user_id]
+            if wants_checkins(user) and row.slot in times[user.id]:
+                live.append(row)
+            else:
+                _finish(row, "cancelled", now)
+        await plan_slots(
+            uow, [(users[r.user_id], r.slot, max(r.due_at, now - self._grace)) for r in live]
         )
-        return _sending(row, user, now, ref_id=checkin.id)
+        due: list[Delivery] = []
+        for row in live:
+            if now - row.due_at > self._grace:
+                _finish(row, "missed", now)
+                continue
+            user = users[row.user_id]
+            if user.awaiting != questions.PLAN:
+                # A new question is on its way: whatever was asked before is no longer open.
+                user.awaiting, user.awaiting_ref = None, None
+            due.append(row)
+        checkin_ids = await uow.checkins.add_many(
+            [
+                {
+                    "user_id": row.user_id,
+                    "delivery_id": row.id,
+                    "local_date": row.local_date,
+                    "slot": row.slot,
+                    "created_at": now,
+                }
+                for row in due
+            ]
+        )
+        return [
+            _sending(row, users[row.user_id], now, ref_id=checkin_id)
+            for row, checkin_id in zip(due, checkin_ids, strict=True)
+        ]
 
     async def _claim_summary(
         self, uow: UnitOfWork, row: Delivery, user: User, now: datetime

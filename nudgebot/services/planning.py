@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from collections.abc import Sequence
+from datetime import date, datetime, time, tzinfo
 
 from nudgebot.domain.schedule import Occurrence, next_occurrence, next_weekly_occurrence
 from nudgebot.domain.zones import load_zone
@@ -25,20 +26,41 @@ async def plan_slot(uow: UnitOfWork, user: User, slot: str, after: datetime) -> 
     is skipped, so a zone change never brings today's check-in back. Flying far west can
     therefore make the next one a day later than the wall clock alone would.
     """
-    assert user.timezone is not None
-    zone = load_zone(user.timezone)
-    wall = time.fromisoformat(slot)
-    occurrence = next_occurrence(wall, zone, after)
-    rows = await uow.deliveries.slot_rows(user.id, CHECKIN, slot, occurrence.local_date)
-    if any(status == "pending" for _day, status in rows):
-        return None  # a retried send must not plan yet another day ahead
-    used = {day for day, _status in rows}
-    while occurrence.local_date in used:
-        occurrence = next_occurrence(wall, zone, occurrence.due_utc)
-    await uow.deliveries.add_pending(
-        user.id, CHECKIN, occurrence.local_date, slot, occurrence.due_utc
+    [planned] = await plan_slots(uow, [(user, slot, after)])
+    return planned
+
+
+async def plan_slots(
+    uow: UnitOfWork, wanted: Sequence[tuple[User, str, datetime]]
+) -> list[Occurrence | None]:
+    """plan_slot for many (user, slot, after) at once, in two statements whatever their number:
+    the dispatcher plans tomorrow for every check-in it claims."""
+    firsts: list[tuple[User, str, time, tzinfo, Occurrence]] = []
+    for user, slot, after in wanted:
+        assert user.timezone is not None
+        zone = load_zone(user.timezone)
+        wall = time.fromisoformat(slot)
+        firsts.append((user, slot, wall, zone, next_occurrence(wall, zone, after)))
+    if not firsts:
+        return []
+    existing = await uow.deliveries.slot_rows_many(
+        {user.id for user, *_ in firsts}, CHECKIN, min(o.local_date for *_, o in firsts)
     )
-    return occurrence
+    planned: list[Occurrence | None] = []
+    rows: list[tuple[int, str, str, date, datetime]] = []
+    for user, slot, wall, zone, occurrence in firsts:
+        since = occurrence.local_date
+        later = [(d, st) for d, st in existing.get((user.id, slot), ()) if d >= since]
+        if any(status == "pending" for _day, status in later):
+            planned.append(None)  # a retried send must not plan yet another day ahead
+            continue
+        used = {day for day, _status in later}
+        while occurrence.local_date in used:
+            occurrence = next_occurrence(wall, zone, occurrence.due_utc)
+        rows.append((user.id, CHECKIN, slot, occurrence.local_date, occurrence.due_utc))
+        planned.append(occurrence)
+    await uow.deliveries.add_pending_many(rows)
+    return planned
 
 
 async def plan_summary(uow: UnitOfWork, user: User, after: datetime) -> Occurrence:

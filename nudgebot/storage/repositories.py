@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -101,6 +101,15 @@ class CheckinRepo:
         await self._s.flush()
         return checkin
 
+    async def add_many(self, rows: Sequence[dict[str, object]]) -> list[int]:
+        """Insert check-ins given as column values in one statement; their ids, in order."""
+        if not rows:
+            return []
+        ids = await self._s.scalars(
+            insert(Checkin).returning(Checkin.id, sort_by_parameter_order=True), rows
+        )
+        return list(ids)
+
     async def by_id(self, checkin_id: int) -> Checkin | None:
         return await self._s.get(Checkin, checkin_id)
 
@@ -187,10 +196,10 @@ class CheckinRepo:
         ).scalar_one_or_none()
 
     async def set_message_ids(self, pairs: Iterable[tuple[int, int]]) -> None:
-        for checkin_id, message_id in pairs:
-            await self._s.execute(
-                update(Checkin).where(Checkin.id == checkin_id).values(message_id=message_id)
-            )
+        values = [{"id": checkin_id, "message_id": message_id} for checkin_id, message_id in pairs]
+        if values:
+            # An ORM bulk UPDATE by primary key: one executemany, not a statement per row.
+            await self._s.execute(update(Checkin), values)
 
     async def delete_for_deliveries(self, delivery_ids: Iterable[int]) -> None:
         ids = list(delivery_ids)
@@ -245,24 +254,50 @@ class DeliveryRepo:
             "attempts": 0,
             "ref_id": ref_id,
         }
-        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
-        stmt = insert(Delivery).values(**values).on_conflict_do_nothing()
+        upsert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        stmt = upsert(Delivery).values(**values).on_conflict_do_nothing()
         result = await self._s.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
 
-    async def slot_rows(
-        self, user_id: int, kind: str, slot: str, since: date
-    ) -> list[tuple[date, str]]:
-        """(local date, status) of this slot's rows from `since` on."""
+    async def add_pending_many(self, rows: Sequence[tuple[int, str, str, date, datetime]]) -> None:
+        """add_pending for many (user id, kind, slot, local date, due) in one statement."""
+        if not rows:
+            return
+        upsert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        await self._s.execute(
+            upsert(Delivery).on_conflict_do_nothing(),
+            [
+                {
+                    "user_id": user_id,
+                    "kind": kind,
+                    "local_date": local_date,
+                    "slot": slot,
+                    "due_at": due_at,
+                    "run_at": due_at,
+                    "status": "pending",
+                    "attempts": 0,
+                    "ref_id": None,
+                }
+                for user_id, kind, slot, local_date, due_at in rows
+            ],
+        )
+
+    async def slot_rows_many(
+        self, user_ids: Iterable[int], kind: str, since: date
+    ) -> dict[tuple[int, str], list[tuple[date, str]]]:
+        """(local date, status) of these users' rows of `kind` from `since` on, by user and slot."""
+        ids = list(user_ids)
+        result: dict[tuple[int, str], list[tuple[date, str]]] = {}
+        if not ids:
+            return result
         rows = await self._s.execute(
-            select(Delivery.local_date, Delivery.status).where(
-                Delivery.user_id == user_id,
-                Delivery.kind == kind,
-                Delivery.slot == slot,
-                Delivery.local_date >= since,
+            select(Delivery.user_id, Delivery.slot, Delivery.local_date, Delivery.status).where(
+                Delivery.user_id.in_(ids), Delivery.kind == kind, Delivery.local_date >= since
             )
         )
-        return [(d, status) for d, status in rows]
+        for user_id, slot, day, status in rows:
+            result.setdefault((user_id, slot), []).append((day, status))
+        return result
 
     async def taken_dates(self, user_id: int, kind: str, slot: str, since: date) -> set[date]:
         """Local dates on which this slot already exists in any state."""
