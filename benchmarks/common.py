@@ -1,0 +1,213 @@
+"""What the benchmarks share: a fresh database on either backend, seeded in bulk, and figures."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from nudgebot.storage.engine import create_engine
+from nudgebot.storage.migrate import upgrade
+from nudgebot.storage.models import CheckinTime, Delivery, User
+
+TOKEN = "7000001:benchmark-token-not-a-secret"
+FIRST_CHAT = 100_000_000
+CHUNK = 5_000
+
+
+def machine() -> str:
+    cpu = "?"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = os.getloadavg()[0]
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, load {load:.2f}"
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def max_in_window(stamps: Sequence[float], window: float = 1.0) -> int:
+    """The most stamps in any half-open interval [t, t + window)."""
+    ordered = sorted(stamps)
+    best, lo = 0, 0
+    for hi, stamp in enumerate(ordered):
+        while ordered[lo] <= stamp - window:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+class Postgres:
+    """A PostgreSQL cluster of the benchmark's own on 127.0.0.1, with the server's default
+    durability (fsync and synchronous_commit on), unlike the test suite's fsync=off server."""
+
+    def __init__(self) -> None:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+        if not found:
+            raise SystemExit("PostgreSQL is not installed: apt-get install postgresql")
+        self._bin = found[-1]
+        self.datadir = Path(tempfile.mkdtemp(prefix="nudgebot-bench-pg-"))
+        from benchmarks.botapi import free_port
+
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir, "postgres")
+        self._run("initdb", "-D", str(self.datadir), "-U", "nudgebot", "--auth=trust", "-E", "UTF8")
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c max_connections=100"
+        log = str(self.datadir / "server.log")
+        self._run("pg_ctl", "-D", str(self.datadir), "-l", log, "-w", "-o", options, "start")
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "nudgebot", "bench")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://nudgebot@127.0.0.1:{self.port}/bench"
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [str(self._bin / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def destroy(self) -> None:
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    """The URL of a fresh, empty database on `backend` ("sqlite" or "postgresql")."""
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="nudgebot-bench-"))
+        try:
+            yield f"sqlite+aiosqlite:///{folder}/nudgebot.db"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    server = Postgres()
+    try:
+        yield server.url
+    finally:
+        server.destroy()
+
+
+async def migrated_engine(url: str) -> AsyncEngine:
+    engine = create_engine(url)
+    await upgrade(engine)
+    return engine
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+async def seed_users(
+    engine: AsyncEngine,
+    count: int,
+    slot: str,
+    consented_at: datetime,
+    first_chat: int = FIRST_CHAT,
+    timezone: str = "UTC",
+) -> list[int]:
+    """`count` consented users with one check-in time each; returns their ids in chat order."""
+    ids: list[int] = []
+    chats = list(range(first_chat, first_chat + count))
+    for part in _chunks(chats):
+        async with engine.begin() as conn:
+            rows = await conn.execute(
+                insert(User).returning(User.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "chat_id": chat,
+                        "language_code": "en",
+                        "timezone": timezone,
+                        "consent_at": consented_at,
+                        "created_at": consented_at,
+                        "paused": False,
+                        "active": True,
+                        "country": "GB",
+                    }
+                    for chat in part
+                ],
+            )
+            new = list(rows.scalars())
+            await conn.execute(
+                insert(CheckinTime), [{"user_id": uid, "local_time": slot} for uid in new]
+            )
+            ids.extend(new)
+    return ids
+
+
+async def seed_deliveries(
+    engine: AsyncEngine, user_ids: Sequence[int], due: datetime, local_date: date, slot: str
+) -> None:
+    """One pending check-in per user, due at `due`."""
+    for part in _chunks(user_ids):
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(Delivery),
+                [
+                    {
+                        "user_id": uid,
+                        "kind": "checkin",
+                        "local_date": local_date,
+                        "slot": slot,
+                        "due_at": due,
+                        "run_at": due,
+                        "status": "pending",
+                        "attempts": 0,
+                    }
+                    for uid in part
+                ],
+            )
+
+
+async def status_counts(engine: AsyncEngine, kind: str = "checkin") -> dict[str, int]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT status, count(*) FROM deliveries WHERE kind = :k GROUP BY status"),
+            {"k": kind},
+        )
+        return {status: n for status, n in rows}
+
+
+def settings_env(database_url: str, api_url: str, **extra: str) -> dict[str, str]:
+    """NUDGEBOT_* settings for a bot pointed at the benchmark server."""
+    return {
+        "NUDGEBOT_TOKEN": TOKEN,
+        "NUDGEBOT_DATABASE_URL": database_url,
+        "NUDGEBOT_API_URL": api_url,
+        "NUDGEBOT_LOG_LEVEL": "WARNING",
+        "NUDGEBOT_HTTP_PORT": "0",
+        "NUDGEBOT_CONFIG_FILE": "/nonexistent/nudgebot.toml",
+        **extra,
+    }
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __call__(self) -> float:
+        return time.perf_counter() - self.started
