@@ -12,6 +12,8 @@ request that never left (connection refused, no free connection) from one that m
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -19,6 +21,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from nudgebot.scheduling.budget import SendBudget, is_paced_by_caller
 
 # Raised before any byte of the request was written.
 NOT_CONNECTED: tuple[type[BaseException], ...] = (
@@ -125,3 +129,74 @@ def _body(request_data: RequestData | None) -> Any:
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form
+
+
+# Calls that put a message on a chat's screen, which Telegram counts against the bot's limit.
+PACED_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendlocation",
+        "sendsticker",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+    }
+)
+
+
+class PacedRequest(BaseRequest):
+    """Every Bot API call that puts a message on screen takes a turn of the send budget.
+
+    The dispatcher's sender paces its own calls (in order, a chat at a time); everything else
+    is a reply to something a person just did and takes the next turn ahead of them. A 429,
+    whoever met it, pauses the budget for everyone.
+    """
+
+    def __init__(self, inner: BaseRequest, budget: SendBudget) -> None:
+        self._inner = inner
+        self._budget = budget
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if not is_paced_by_caller() and url.rsplit("/", 1)[-1].lower() in PACED_METHODS:
+            await self._budget.acquire_urgent()
+        status, body = await self._inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            self._budget.pause(_retry_after(body))
+        return status, body
+
+
+def _retry_after(body: bytes) -> float:
+    """Telegram's retry_after from a 429's body; a second if it cannot be read."""
+    try:
+        return float(json.loads(body)["parameters"]["retry_after"])
+    except (ValueError, KeyError, TypeError):
+        return 1.0

@@ -15,7 +15,7 @@ from nudgebot.bot.summary_message import compose
 from nudgebot.bot.transport import IN_TRANSIT
 from nudgebot.bot.transport import NOT_CONNECTED as NOT_CONNECTED_AIOHTTP
 from nudgebot.content import Content
-from nudgebot.scheduling.budget import SendBudget
+from nudgebot.scheduling.budget import SendBudget, paced_by_caller
 from nudgebot.services.planning import SUMMARY
 from nudgebot.services.summaries import SummaryService
 from nudgebot.services.views import Outcome, Outgoing, SendResult
@@ -88,7 +88,8 @@ class TelegramSender:
         """One message on the wire, with Telegram's answer turned into an outcome."""
         await self._budget.acquire(item.chat_id)
         try:
-            message = await call()
+            with paced_by_caller():
+                message = await call()
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self._budget.pause(wait)
