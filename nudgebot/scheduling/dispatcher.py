@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[Outgoing], Awaitable[SendResult]]
 SWEEP_EVERY = timedelta(minutes=1)
+PIPELINE = 2
 
 
 def utc_now() -> datetime:
@@ -102,17 +103,34 @@ class Dispatcher:
             if expired := await self._service.expire_stale(now):
                 log.warning("%d deliveries were in flight when a process stopped: unknown", expired)
         total = 0
+        # Claim the next batch while the last one is still going out, so the send budget
+        # never waits for the database; at most PIPELINE batches are in flight.
+        in_flight: set[asyncio.Task[None]] = set()
         while not self._stopping:
             items = await self._service.claim_due(self._clock(), self._batch)
             if items:
-                results = await asyncio.gather(*(self._send_one(item) for item in items))
-                await self._service.record(results, self._clock())
+                batch = asyncio.create_task(self._send_batch(items))
+                in_flight.add(batch)
+                batch.add_done_callback(in_flight.discard)
                 total += len(items)
-                counts = Counter(r.outcome.value for r in results)
-                log.info("dispatched %d: %s", len(items), dict(counts))
             if items.rows < self._batch or not await self._sending_here():
                 break
+            while len(in_flight) >= PIPELINE:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        if in_flight:
+            await asyncio.wait(in_flight)
         return total
+
+    async def _send_batch(self, items: list[Outgoing]) -> None:
+        results = await asyncio.gather(*(self._send_one(item) for item in items))
+        try:
+            await self._service.record(results, self._clock())
+        except Exception:
+            # The rows stay "sending" and expire to "unknown": never sent twice.
+            log.exception("recording %d sends failed", len(results))
+            return
+        counts = Counter(r.outcome.value for r in results)
+        log.info("dispatched %d: %s", len(items), dict(counts))
 
     async def _sending_here(self) -> bool:
         """Whether this process is the one that sends (checked before every claim)."""
