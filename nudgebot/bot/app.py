@@ -74,7 +74,6 @@ def register_handlers(app: Application, bot_deps: BotDeps) -> None:  # type: ign
     private = filters.ChatType.PRIVATE
     app.add_handler(TypeHandler(Update, guards.once), group=-3)
     app.add_handler(TypeHandler(Update, guards.private_only), group=-2)
-    app.add_handler(TypeHandler(Update, guards.reactivate), group=-1)
     app.add_handler(ChatMemberHandler(guards.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     for name, callback in COMMANDS.items():
         app.add_handler(

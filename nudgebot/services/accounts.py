@@ -151,12 +151,8 @@ class AccountService:
     async def reactivate(self, chat_id: int, now: datetime) -> None:
         """They wrote to us, so the chat works again: resume what a 403 had stopped."""
         async with self._uow() as uow:
-            user = await uow.users.by_chat(chat_id)
-            if user is None or user.active:
-                return
-            user.active = True
-            await replan_checkins(uow, user, now)
-            await uow.commit()
+            if await reactivate_in(uow, chat_id, now):
+                await uow.commit()
 
     async def deactivate(self, chat_id: int) -> None:
         async with self._uow() as uow:
@@ -166,6 +162,17 @@ class AccountService:
             user.active = False
             await uow.deliveries.delete_pending(user.id)
             await uow.commit()
+
+
+async def reactivate_in(uow: UnitOfWork, chat_id: int, now: datetime) -> bool:
+    """Resume check-ins for a chat Telegram had told us was gone; True if it was."""
+    if not await uow.users.is_inactive(chat_id):
+        return False
+    user = await uow.users.by_chat(chat_id)
+    assert user is not None
+    user.active = True
+    await replan_checkins(uow, user, now)
+    return True
 
 
 async def _view(uow: UnitOfWork, user: User, next_due: datetime | None) -> Account:

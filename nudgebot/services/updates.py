@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from nudgebot.services.accounts import reactivate_in
 from nudgebot.storage.uow import UowFactory
 
 
@@ -11,8 +12,15 @@ class UpdateLog:
     def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
-    async def first_time(self, update_id: int, now: datetime) -> bool:
+    async def first_time(self, update_id: int, now: datetime, sender: int | None = None) -> bool:
+        """Record the update; False if it was handled before.
+
+        `sender` is the private chat the person wrote or tapped in: writing to us again
+        resumes check-ins a 403 had stopped, in this same transaction (one per update, not two).
+        """
         async with self._uow() as uow:
             fresh = await uow.updates.first_time(update_id, now)
+            if fresh and sender is not None:
+                await reactivate_in(uow, sender, now)
             await uow.commit()
             return fresh

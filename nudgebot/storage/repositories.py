@@ -26,6 +26,11 @@ class UserRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
+    async def is_inactive(self, chat_id: int) -> bool:
+        """Whether this chat has an account that Telegram told us is gone (cheap: no ORM)."""
+        active = await self._s.scalar(select(User.active).where(User.chat_id == chat_id))
+        return active is False
+
     async def by_chat(self, chat_id: int) -> User | None:
         return (
             await self._s.execute(select(User).where(User.chat_id == chat_id))

@@ -11,17 +11,30 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from nudgebot.bot.deps import deps
 from nudgebot.bot.handlers import safety
-from nudgebot.bot.handlers.common import chat_id, say
+from nudgebot.bot.handlers.common import say
 
 log = logging.getLogger(__name__)
 
 
 async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop here if this update_id was handled before (a webhook retry, a replayed poll)."""
+    """Stop here if this update_id was handled before (a webhook retry, a replayed poll).
+
+    Someone writing or tapping in their private chat also resumes check-ins that a 403 had
+    stopped (they had blocked the bot and came back), in the same transaction.
+    """
     d = deps(context)
-    if not await d.updates.first_time(update.update_id, d.clock()):
+    if not await d.updates.first_time(update.update_id, d.clock(), sender=_writer(update)):
         log.info("update %d was handled before; skipped", update.update_id)
         raise ApplicationHandlerStop
+
+
+def _writer(update: Update) -> int | None:
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return None
+    if update.message is None and update.callback_query is None:
+        return None
+    return chat.id
 
 
 async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -35,14 +48,6 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif update.message is not None and update.message.text and update.message.text.startswith("/"):
         await say(update, d.texts("errors.private_only"))
     raise ApplicationHandlerStop
-
-
-async def reactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Someone we had stopped writing to (they blocked us) wrote again: resume their check-ins."""
-    if update.effective_chat is None or (update.message is None and update.callback_query is None):
-        return
-    d = deps(context)
-    await d.accounts.reactivate(chat_id(update), d.clock())
 
 
 async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
