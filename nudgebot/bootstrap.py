@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import math
 import signal
@@ -22,7 +23,8 @@ from telegram.request import BaseRequest
 
 from nudgebot.bot.app import menu, register_handlers
 from nudgebot.bot.deps import BotDeps, Clock
-from nudgebot.bot.transport import AiohttpRequest
+from nudgebot.bot.ordering import PerChatOrder
+from nudgebot.bot.transport import AiohttpRequest, PacedRequest
 from nudgebot.bot.webserver import start_http_server
 from nudgebot.content import Content, load_content
 from nudgebot.scheduling.budget import SendBudget
@@ -98,22 +100,21 @@ def build(
         .token(settings.token.get_secret_value())
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
+        .concurrent_updates(PerChatOrder())
         .post_init(lambda a: _started(a, runtime))
         .post_stop(lambda a: _stopping(a, runtime))
     )
-    if request is None:
-        # Long polling keeps one connection; sending uses the pool (see bot/transport.py).
-        builder = builder.request(AiohttpRequest()).get_updates_request(
-            AiohttpRequest(connection_pool_size=1)
-        )
-    else:
-        builder = builder.request(request).get_updates_request(request)
+    budget = budget or SendBudget(settings.max_messages_per_second)
+    # Replies take turns of the same budget as scheduled messages, ahead of them.
+    builder = builder.request(PacedRequest(request or AiohttpRequest(), budget))
+    # Long polling keeps one connection of its own (see bot/transport.py).
+    builder = builder.get_updates_request(request or AiohttpRequest(connection_pool_size=1))
     app = builder.build()
     register_handlers(app, bot_deps)
     sender = TelegramSender(
         app.bot,
         content,
-        budget or SendBudget(settings.max_messages_per_second),
+        budget,
         SummaryService(uow),
         clock,
     )
@@ -145,6 +146,9 @@ def claim_size(settings: Settings) -> int:
 async def _started(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(menu(app.bot_data["deps"]))
     runtime.dispatcher.start()
+    # matplotlib takes 0.4 s to import: not before the bot is ready, and not on the event loop
+    # when the first summary is drawn, but in a thread now, while the bot already answers.
+    asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "nudgebot.charts")
     log.info("nudgebot is running as @%s", app.bot.username)
 
 
