@@ -14,7 +14,6 @@ import struct
 import threading
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, cast
 
@@ -25,6 +24,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import BboxBase
 from PIL import Image
 
+from nudgebot.chart_labels import DEFAULT_LABELS, ChartLabels
 from nudgebot.domain.ratings import RATING_MAX, RATING_MIN
 from nudgebot.domain.summary import ChartDay
 
@@ -58,19 +58,6 @@ _MOVED_Y = 0.35
 _Y_BOTTOM = 0.0
 _Y_TOP = RATING_MAX + 0.45
 _MAX_DAYS_AT_WEEKLY_LABELS = 42
-
-
-@dataclass(frozen=True)
-class ChartLabels:
-    """The chart's words, so operators can change them with the rest of the content."""
-
-    stress: str = "Daily average stress"
-    moved: str = "Moved (run or walk)"
-    scale: str = "1 calm … 5 overwhelmed"
-    no_data: str = "No ratings in these weeks yet"
-
-
-DEFAULT_LABELS = ChartLabels()
 
 
 def _day_label(day: date) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from nudgebot.charts import ChartLabels
+from nudgebot.chart_labels import ChartLabels
 from nudgebot.content import Texts
 from nudgebot.domain.summary import WeekSummary
 
