@@ -47,6 +47,7 @@ class State:
     started: float = field(default_factory=time.monotonic)
     counts: Counter[str] = field(default_factory=Counter)
     too_many: int = 0
+    too_many_stamps: list[float] = field(default_factory=list)
     send_stamps: list[float] = field(default_factory=list)
     send_chats: list[int] = field(default_factory=list)
     window: deque[float] = field(default_factory=deque)
@@ -59,6 +60,8 @@ class State:
     queued_at: dict[str, float] = field(default_factory=dict)
     answered_at: dict[str, float] = field(default_factory=dict)
     pending_chat: dict[int, list[str]] = field(default_factory=dict)
+    # Each chat's latest message with buttons: (message_id, callback data of every button).
+    prompts: dict[int, tuple[int, list[str]]] = field(default_factory=dict)
 
     def limited(self, chat_id: int | None, now: float) -> int | None:
         """Seconds to wait if this send breaks a limit, else None (and the send is counted)."""
@@ -126,6 +129,7 @@ async def _method(state: State, method: str, params: dict[str, Any]) -> tuple[in
         wait = state.limited(chat_id, now)
         if wait is not None:
             state.too_many += 1
+            state.too_many_stamps.append(now)
             return 429, {
                 "ok": False,
                 "error_code": 429,
@@ -153,7 +157,13 @@ async def _method(state: State, method: str, params: dict[str, Any]) -> tuple[in
     if name == "getupdates":
         return 200, await _get_updates(state, params)
     if name in {"sendmessage", "sendphoto", "senddocument", "editmessagetext"}:
-        return 200, _message(state, chat_id or 0, params.get("text"))
+        message = _message(state, chat_id or 0, params.get("text"))
+        markup = params.get("reply_markup")
+        if name == "sendmessage" and markup and chat_id is not None:
+            rows = json.loads(markup).get("inline_keyboard", [])
+            data = [b["callback_data"] for row in rows for b in row if "callback_data" in b]
+            state.prompts[chat_id] = (message["message_id"], data)
+        return 200, message
     return 200, True
 
 
@@ -163,12 +173,16 @@ def _queue_updates(state: State, updates: list[dict[str, Any]]) -> None:
         update["update_id"] = state.next_update_id
         state.next_update_id += 1
         if "callback_query" in update:
-            key = f"cb:{update['callback_query']['id']}"
+            query = update["callback_query"]
+            # Answered twice: the button's spinner stops, then the message changes.
+            keys = [f"cb:{query['id']}", f"shown:{query['id']}"]
+            chat_id = query["message"]["chat"]["id"]
         else:
+            keys = [f"msg:{update['update_id']}"]
             chat_id = update["message"]["chat"]["id"]
-            key = f"msg:{update['update_id']}"
-            state.pending_chat.setdefault(chat_id, []).append(key)
-        state.queued_at[key] = now
+        state.pending_chat.setdefault(chat_id, []).append(keys[-1])
+        for key in keys:
+            state.queued_at[key] = now
         state.queue.append(update)
     state.wake.set()
 
@@ -184,7 +198,10 @@ def _stats(state: State, detail: bool) -> dict[str, Any]:
     if detail:
         stats["send_stamps"] = state.send_stamps
         stats["send_chats"] = state.send_chats
-        stats["latencies"] = [state.answered_at[k] - state.queued_at[k] for k in state.answered_at]
+        stats["too_many_stamps"] = state.too_many_stamps
+        stats["latencies"] = {
+            k: state.answered_at[k] - state.queued_at[k] for k in state.answered_at
+        }
         stats["unanswered"] = [k for k in state.queued_at if k not in state.answered_at]
     return stats
 
@@ -196,7 +213,7 @@ async def _serve_connection(
         while True:
             try:
                 head = await reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, ConnectionError):
+            except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
                 return
             lines = head.decode("latin-1").split("\r\n")
             _verb, path, _version = lines[0].split(" ", 2)
@@ -213,7 +230,10 @@ async def _serve_connection(
                 method = path.rstrip("/").rsplit("/", 1)[-1]
                 params = _params(body, headers.get("content-type", ""))
                 params.update(parse_qsl(query))
-                status, result = await _method(state, method, params)
+                try:
+                    status, result = await _method(state, method, params)
+                except asyncio.CancelledError:
+                    return  # the server is stopping during a long poll
                 payload = result if status != 200 else {"ok": True, "result": result}
             data = json.dumps(payload).encode()
             writer.write(
@@ -232,6 +252,8 @@ def _control(state: State, name: str, query: str, body: bytes) -> tuple[int, Any
         return 200, {"ok": True}
     if name == "stats":
         return 200, _stats(state, detail="detail" in query)
+    if name == "prompts":
+        return 200, {str(chat): prompt for chat, prompt in state.prompts.items()}
     if name == "reset":
         fresh = State(state.rate, state.per_chat)
         fresh.next_message_id = state.next_message_id
@@ -284,6 +306,11 @@ class BenchApi:
         response = self._client.get("/_bench/stats", params={"detail": 1} if detail else None)
         result: dict[str, Any] = response.json()
         return result
+
+    def prompts(self) -> dict[int, tuple[int, list[str]]]:
+        """Each chat's latest message with buttons: (message id, every button's data)."""
+        answer = self._client.get("/_bench/prompts").json()
+        return {int(chat): (int(mid), data) for chat, (mid, data) in answer.items()}
 
     def reset(self) -> None:
         self._client.post("/_bench/reset").raise_for_status()

@@ -6,10 +6,12 @@ import math
 import os
 import platform
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -200,7 +202,6 @@ def settings_env(database_url: str, api_url: str, **extra: str) -> dict[str, str
         "NUDGEBOT_API_URL": api_url,
         "NUDGEBOT_LOG_LEVEL": "WARNING",
         "NUDGEBOT_HTTP_PORT": "0",
-        "NUDGEBOT_CONFIG_FILE": "/nonexistent/nudgebot.toml",
         **extra,
     }
 
@@ -211,3 +212,62 @@ class Stopwatch:
 
     def __call__(self) -> float:
         return time.perf_counter() - self.started
+
+
+class BotRun:
+    """`nudgebot run` as a child process, as an operator starts it."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, *, unpaced: bool = False) -> None:
+        """With `unpaced`, the send budget is off (benchmarks/unpaced_bot.py)."""
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("NUDGEBOT_")}
+        self.log_path = workdir / "nudgebot.log"
+        self.started = time.monotonic()
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.unpaced_bot" if unpaced else "nudgebot", "run"],
+                cwd=Path(__file__).resolve().parents[1],
+                env={**clean, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, polls: Callable[[], int], timeout: float = 60) -> float:
+        """Seconds from launch until the bot first asked for updates."""
+        deadline = self.started + timeout
+        while polls() == 0:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"nudgebot did not start:\n{self.log_path.read_text()}")
+            time.sleep(0.01)
+        return time.monotonic() - self.started
+
+    def rss_mb(self) -> tuple[float, float]:
+        """Resident memory now and at its peak, in MB."""
+        fields = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields[key] = value
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(60)
+
+
+def tap(chat_id: int, message_id: int, data: str, query_id: str) -> dict[str, Any]:
+    """The update Telegram sends when someone presses an inline button."""
+    user = {"id": chat_id, "is_bot": False, "first_name": "U", "language_code": "en"}
+    return {
+        "callback_query": {
+            "id": query_id,
+            "from": user,
+            "chat_instance": str(chat_id),
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "U"},
+                "from": {"id": 7000001, "is_bot": True, "first_name": "nudgebot"},
+                "text": "How stressed do you feel right now?",
+            },
+        }
+    }
