@@ -103,8 +103,10 @@ def one_run(backend: str, burst: int, paced: int, rate_per_s: float) -> dict[str
         bot = BotRun(settings_env(url, api.url), Path(work), unpaced=True)
         bot.wait_ready(lambda: int(api.stats()["counts"].get("getupdates", 0)))
         # Phase 1: everything at once. Each tap is answered twice (button, edited message).
+        cpu = bot.cpu_seconds()
         api.queue_updates(taps_for(checkins, 0, burst))
         wait_answered(api, 2 * burst, timeout=120)
+        cpu = bot.cpu_seconds() - cpu
         first = api.stats(detail=True)
         burst_seconds = max(first["latencies"].values())
         # Phase 2: a steady rate.
@@ -121,6 +123,7 @@ def one_run(backend: str, burst: int, paced: int, rate_per_s: float) -> dict[str
     shown = [v * 1000 for k, v in second["latencies"].items() if k.startswith("shown:")]
     result = {
         "throughput": burst / burst_seconds,
+        "cpu_ms": cpu / burst * 1000,
         "button_p50": percentile(button, 50),
         "button_p99": percentile(button, 99),
         "shown_p50": percentile(shown, 50),
@@ -128,7 +131,8 @@ def one_run(backend: str, burst: int, paced: int, rate_per_s: float) -> dict[str
     }
     print(
         f"  {backend}: burst of {burst} answered in {burst_seconds:.2f} s = "
-        f"{result['throughput']:,.0f} taps/s; at {rate_per_s:g}/s: button p50 "
+        f"{result['throughput']:,.0f} taps/s ({result['cpu_ms']:.2f} ms of bot CPU each); "
+        f"at {rate_per_s:g}/s: button p50 "
         f"{result['button_p50']:.1f} ms p99 {result['button_p99']:.1f} ms, message edited p50 "
         f"{result['shown_p50']:.1f} ms p99 {result['shown_p99']:.1f} ms; "
         f"{stored} of {burst + paced} ratings stored, "
