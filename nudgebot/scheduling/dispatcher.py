@@ -58,8 +58,10 @@ class Dispatcher:
             max_instances=3,
             coalesce=True,
             misfire_grace_time=None,
-            # APScheduler runs on real time, whatever clock the dispatcher is given.
-            next_run_time=datetime.now(UTC),
+            # On whole seconds, as due times are: a check-in due at 08:30:00 is claimed within
+            # milliseconds, not up to a tick later. APScheduler runs on real time, whatever
+            # clock the dispatcher is given.
+            start_date=(datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0),
         )
         self._scheduler.start()
 
