@@ -67,7 +67,7 @@ BUDGET = 300
 # min(NUDGEBOT_BATCH_SIZE=200, one second of BUDGET): what one claim can hold.
 CLAIM = 200
 # Arrivals allowed above BUDGET in one second, for delivery jitter (see where it is used).
-JITTER = 30
+JITTER = 75
 
 
 def _base_env(api_url: str, database_url: str) -> dict[str, str]:
@@ -145,10 +145,11 @@ async def test_slow_three_webhook_processes_send_each_checkin_once_within_one_bu
         # Arrival times at the fake are the bot's send turns (never more than BUDGET in any
         # 1.02 s) plus a delay that varies: the HTTP client, loopback, this test's threaded
         # server, three bots and PostgreSQL on a two-core machine that CI loads with three
-        # test workers. Requests held up by up to 100 ms more than those after them can bunch
-        # up to BUDGET * 0.1 = 30 extra arrivals into one window (measured alone: 303 to 310),
-        # hence JITTER. A second sender would add hundreds (measured: 501 with the sender lock
-        # turned off).
+        # test workers, where a thread of this test's server can wait 200 ms for a core.
+        # Requests held up that much more than those after them bunch up to BUDGET * 0.25 = 75
+        # extra arrivals into one window (measured: 303 to 310 alone, 335 beside the rest of
+        # the suite), hence JITTER. A second sender would add hundreds (measured: 501 with the
+        # sender lock turned off).
         assert busiest <= BUDGET + JITTER
         assert exits == [0, 0, 0]
         assert len(per_chat) == count and set(per_chat.values()) == {1}
