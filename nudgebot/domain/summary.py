@@ -21,7 +21,9 @@ __all__ = [
     "DayFacts",
     "MoveChange",
     "WeekSummary",
+    "blank_chart",
     "chart_days",
+    "fill_chart",
     "summarize",
 ]
 
@@ -228,4 +230,25 @@ def chart_days(days: Sequence[DayFacts], end: date, length: int = CHART_DAYS) ->
             series.append(ChartDay(when, None, False))
         else:
             series.append(ChartDay(when, day.avg_rating, day.moves > 0))
+    return series
+
+
+def blank_chart(end: date, length: int = CHART_DAYS) -> list[ChartDay]:
+    """chart_days(end=end, length=length) of no data at all: every day a gap.
+
+    Made once and given to fill_chart for many people whose charts end on the same date.
+    """
+    return chart_days((), end, length)
+
+
+def fill_chart(blank: Sequence[ChartDay], days: Sequence[DayFacts]) -> list[ChartDay]:
+    """chart_days(days, end, length) for the end and length `blank` was made for, and equal
+    to it; faster for many people, as gaps are blank's own (immutable) entries."""
+    by_date = _by_date(days)
+    series: list[ChartDay] = []
+    for gap in blank:
+        day = by_date.get(gap.local_date)
+        series.append(
+            gap if day is None else ChartDay(gap.local_date, day.avg_rating, day.moves > 0)
+        )
     return series

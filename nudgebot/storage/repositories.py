@@ -96,6 +96,23 @@ class UserRepo:
         self._s.add_all(CheckinTime(user_id=user_id, local_time=t) for t in times)
         await self._s.flush()
 
+    async def summary_owners(self, chat_ids: Iterable[int]) -> dict[int, tuple[int, str, int]]:
+        """By chat id: (user id, time zone, stress threshold) of those of these chats whose
+        user has consented and set a time zone, the ones a weekly summary can be made for."""
+        chats = set(chat_ids)
+        if not chats:
+            return {}
+        rows = await self._s.execute(
+            select(User.chat_id, User.id, User.timezone, User.stress_threshold).where(
+                User.chat_id.in_(chats),
+                User.consent_at.is_not(None),
+                User.timezone.is_not(None),
+            )
+        )
+        return {
+            chat: (uid, zone, threshold) for chat, uid, zone, threshold in rows if zone is not None
+        }
+
 
 class CheckinRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -219,6 +236,35 @@ class CheckinRepo:
             select(Checkin.delivery_id, Checkin.id).where(Checkin.delivery_id.in_(ids))
         )
         return {d: c for d, c in rows if d is not None}
+
+    async def day_totals_many(
+        self, user_ids: Iterable[int], first: date, last: date
+    ) -> dict[int, list[tuple[date, int, int, int, int | None]]]:
+        """day_totals for many users in one grouped query, by user id (users with no rows
+        in the range are left out)."""
+        ids = set(user_ids)
+        result: dict[int, list[tuple[date, int, int, int, int | None]]] = {}
+        if not ids:
+            return result
+        rows = await self._s.execute(
+            select(
+                Checkin.user_id,
+                Checkin.local_date,
+                func.count(),
+                func.count(Checkin.rating),
+                func.coalesce(func.sum(Checkin.rating), 0),
+                func.max(Checkin.rating),
+            )
+            .where(
+                Checkin.user_id.in_(ids),
+                Checkin.local_date >= first,
+                Checkin.local_date <= last,
+            )
+            .group_by(Checkin.user_id, Checkin.local_date)
+        )
+        for user_id, d, n, a, total, top in rows:
+            result.setdefault(user_id, []).append((d, int(n), int(a), int(total or 0), top))
+        return result
 
 
 class DeliveryRepo:
@@ -500,6 +546,57 @@ class ActivityRepo:
             select(Activity).where(Activity.user_id == user_id).order_by(Activity.created_at)
         )
         return list(rows.scalars())
+
+    async def day_totals_many(
+        self, user_ids: Iterable[int], first: date, last: date
+    ) -> dict[int, list[tuple[date, int, int, int, int]]]:
+        """day_totals for many users in one grouped query, by user id (users with no rows
+        in the range are left out)."""
+        ids = set(user_ids)
+        result: dict[int, list[tuple[date, int, int, int, int]]] = {}
+        if not ids:
+            return result
+        rows = await self._s.execute(
+            select(
+                Activity.user_id,
+                Activity.local_date,
+                func.count(),
+                func.coalesce(func.sum(Activity.minutes), 0),
+                func.sum(case((Activity.kind == "run", 1), else_=0)),
+                func.sum(case((Activity.kind == "walk", 1), else_=0)),
+            )
+            .where(
+                Activity.user_id.in_(ids),
+                Activity.local_date >= first,
+                Activity.local_date <= last,
+            )
+            .group_by(Activity.user_id, Activity.local_date)
+        )
+        for user_id, d, n, m, r, w in rows:
+            result.setdefault(user_id, []).append((d, int(n), int(m), int(r), int(w)))
+        return result
+
+    async def changes_many(
+        self, user_ids: Iterable[int], first: date, last: date
+    ) -> dict[int, list[tuple[int, int]]]:
+        """changes for many users in one query, by user id (users with none are left out)."""
+        ids = set(user_ids)
+        result: dict[int, list[tuple[int, int]]] = {}
+        if not ids:
+            return result
+        rows = await self._s.execute(
+            select(Activity.user_id, Activity.stress_before, Activity.stress_after).where(
+                Activity.user_id.in_(ids),
+                Activity.local_date >= first,
+                Activity.local_date <= last,
+                Activity.stress_before.is_not(None),
+                Activity.stress_after.is_not(None),
+            )
+        )
+        for user_id, b, a in rows:
+            if b is not None and a is not None:
+                result.setdefault(user_id, []).append((int(b), int(a)))
+        return result
 
 
 class UpdateRepo:
