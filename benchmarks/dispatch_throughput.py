@@ -62,6 +62,7 @@ async def one_run(backend: str, users: int, batch: int, profile: str | None) -> 
             _write_profile(profiler, profile)
         counts = await status_counts(engine)
         stats = api.stats()
+        await runtime.sender_lock.release()
         await runtime.app.shutdown()
         await engine.dispose()
     # Each claimed check-in also planned tomorrow's, which stays pending.

@@ -58,7 +58,7 @@ async def counts(url: str) -> dict[str, int]:
     return result
 
 
-def one_run(backend: str, users: int, rate: float, taps: float) -> None:
+def one_run(backend: str, users: int, rate: float, taps: float, extra: dict[str, str]) -> None:
     with (
         database(backend) as url,
         BenchApi(rate=rate, per_chat=1.0) as api,
@@ -66,7 +66,7 @@ def one_run(backend: str, users: int, rate: float, taps: float) -> None:
     ):
         due = herd_minute()
         asyncio.run(seed(url, users, due))
-        env = settings_env(url, api.url, NUDGEBOT_MAX_MESSAGES_PER_SECOND=str(rate))
+        env = settings_env(url, api.url, NUDGEBOT_MAX_MESSAGES_PER_SECOND=str(rate), **extra)
         bot = BotRun(env, Path(work))
         bot.wait_ready(lambda: int(api.stats()["counts"].get("getupdates", 0)))
         # The server's clock is time.monotonic(); the herd's minute on that clock:
@@ -151,10 +151,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--taps", type=float, default=20.0, help="taps a second during the herd")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--batch", type=int, help="NUDGEBOT_BATCH_SIZE (default: the bot's)")
     opts = parser.parse_args()
+    extra = {"NUDGEBOT_BATCH_SIZE": str(opts.batch)} if opts.batch else {}
     print(f"herd of {opts.users} at {opts.rate:g}/s; {machine()}")
     for _ in range(opts.runs):
-        one_run(opts.backend, opts.users, opts.rate, opts.taps)
+        one_run(opts.backend, opts.users, opts.rate, opts.taps, extra)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     content_dir: Path | None = None
     tick_seconds: Annotated[float, Field(gt=0, le=60)] = 1.0
-    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = 50
     max_messages_per_second: Annotated[float, Field(gt=0, le=1000)] = 30.0
     poll_timeout_seconds: Annotated[int, Field(ge=0, le=60)] = 30
     webhook_url: str | None = None

@@ -64,8 +64,8 @@ INTERNAL_ERROR = "Please send it again"
 # A send budget high enough that thousands of check-ins take seconds, low enough that this
 # machine can exceed it (so a second sender, or no pacing, would show).
 BUDGET = 300
-# min(NUDGEBOT_BATCH_SIZE=200, one second of BUDGET): what one claim can hold.
-CLAIM = 200
+# min(NUDGEBOT_BATCH_SIZE=50, one second of BUDGET): what one claim can hold.
+CLAIM = 50
 # Arrivals allowed above BUDGET in one second, for delivery jitter (see where it is used).
 JITTER = 75
 
