@@ -128,6 +128,7 @@ def build(
         tick_seconds=settings.tick_seconds,
         clock=clock,
         is_sender=sender_lock.held,
+        prepare=sender.prepare,
     )
     runtime = Runtime(settings, engine, content, app, dispatcher, dispatch, sender_lock)
     return runtime

@@ -16,6 +16,7 @@ from nudgebot.services.views import Outcome, Outgoing, SendResult
 log = logging.getLogger(__name__)
 
 Send = Callable[[Outgoing], Awaitable[SendResult]]
+Prepare = Callable[[list[Outgoing]], Awaitable[None]]
 SWEEP_EVERY = timedelta(minutes=1)
 PIPELINE = 2
 
@@ -34,7 +35,9 @@ class Dispatcher:
         tick_seconds: float,
         clock: Callable[[], datetime] = utc_now,
         is_sender: Callable[[], Awaitable[bool]] | None = None,
+        prepare: Prepare | None = None,
     ) -> None:
+        self._prepare = prepare
         self._is_sender = is_sender
         self._service = service
         self._send = send
@@ -124,6 +127,11 @@ class Dispatcher:
         return total
 
     async def _send_batch(self, items: list[Outgoing]) -> None:
+        if self._prepare is not None:
+            try:
+                await self._prepare(items)
+            except Exception:
+                log.exception("preparing a batch failed; sending it item by item")
         results = await asyncio.gather(*(self._send_one(item) for item in items))
         try:
             await self._service.record(results, self._clock())

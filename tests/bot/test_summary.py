@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from datetime import datetime, timedelta
+from typing import Any
 
 from nudgebot.storage.uow import UowFactory
 from tests.bot.harness import BotHarness, Chat, local, onboard
@@ -134,3 +135,33 @@ async def test_a_summary_due_while_the_bot_was_down_too_long_is_not_sent_late(
     await a_week_of_checkins(harness, [3])
     late = berlin(19, 18) + timedelta(hours=3)
     assert [m for m in await harness.tick(at=late) if m.chat_id == ANA] == []
+
+
+async def test_summaries_due_together_are_made_together_and_each_is_ones_own(
+    harness: BotHarness,
+) -> None:
+    """Several summaries in one batch come from one batched query (sender.prepare); each person
+    still gets exactly their own week, as they would alone."""
+    ana = await a_week_of_checkins(harness, [4, 3, 5, 2, 3, 4])
+    ben = await onboard(harness, 1002, times="10:00")
+    cy = await onboard(harness, 1003, times="10:00")
+    harness.clock.set(berlin(19, 17, 59))
+    alone = await ana.says("/summary")  # Ana's week, made on its own
+    made: list[int] = []
+    summaries = harness.runtime.dispatcher._prepare
+    assert summaries is not None
+
+    async def counting(items: list[Any]) -> None:
+        made.append(sum(1 for i in items if i.kind == "summary"))
+        assert summaries is not None
+        await summaries(items)
+
+    harness.runtime.dispatcher._prepare = counting
+    sent = await harness.tick(at=berlin(19, 18))
+
+    assert made and max(made) == 3  # the three summaries were prepared as one batch
+    texts = {m.chat_id: m.shown for m in sent if m.kind == "text"}
+    assert alone.text.startswith(texts[ANA])  # (the reply also holds the chart caption)
+    assert "nothing from you this week" in texts[ben.chat_id]
+    assert "nothing from you this week" in texts[cy.chat_id]
+    assert [m.kind for m in sent if m.chat_id == ANA] == ["text", "photo"]
