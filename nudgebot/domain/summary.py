@@ -218,32 +218,23 @@ def summarize(
 
 def chart_days(days: Sequence[DayFacts], end: date, length: int = CHART_DAYS) -> list[ChartDay]:
     """One entry per local date, oldest first, ending with end; days without data are gaps."""
-    if length < 1:
-        raise ValueError("length must be at least 1")
-    by_date = _by_date(days)
-    first = end - timedelta(days=length - 1)
-    series: list[ChartDay] = []
-    for offset in range(length):
-        when = first + timedelta(days=offset)
-        day = by_date.get(when)
-        if day is None:
-            series.append(ChartDay(when, None, False))
-        else:
-            series.append(ChartDay(when, day.avg_rating, day.moves > 0))
-    return series
+    return fill_chart(blank_chart(end, length), days)
 
 
 def blank_chart(end: date, length: int = CHART_DAYS) -> list[ChartDay]:
-    """chart_days(end=end, length=length) of no data at all: every day a gap.
+    """chart_days of no data at all: every day a gap.
 
     Made once and given to fill_chart for many people whose charts end on the same date.
     """
-    return chart_days((), end, length)
+    if length < 1:
+        raise ValueError("length must be at least 1")
+    first = end - timedelta(days=length - 1)
+    return [ChartDay(first + timedelta(days=offset), None, False) for offset in range(length)]
 
 
 def fill_chart(blank: Sequence[ChartDay], days: Sequence[DayFacts]) -> list[ChartDay]:
-    """chart_days(days, end, length) for the end and length `blank` was made for, and equal
-    to it; faster for many people, as gaps are blank's own (immutable) entries."""
+    """The chart of `days` on the dates of `blank`; gaps are blank's own (immutable) entries,
+    so one blank serves many people whose charts end on the same date."""
     by_date = _by_date(days)
     series: list[ChartDay] = []
     for gap in blank:

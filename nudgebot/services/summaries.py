@@ -14,12 +14,11 @@ from nudgebot.domain.summary import (
     MoveChange,
     WeekSummary,
     blank_chart,
-    chart_days,
     fill_chart,
     summarize,
 )
 from nudgebot.domain.zones import load_zone
-from nudgebot.storage.uow import UnitOfWork, UowFactory
+from nudgebot.storage.uow import UowFactory
 
 HISTORY_DAYS = 14
 # Chats per transaction in weekly_many: a lookup, then three grouped queries per week end.
@@ -59,23 +58,14 @@ class SummaryService:
         self, chat_id: int, week_end: date | None, now: datetime
     ) -> WeeklyReport | None:
         """The week ending `week_end` (default: the user's today), with four weeks for the chart."""
-        async with self._uow() as uow:
-            user = await uow.users.by_chat(chat_id)
-            if user is None or user.consent_at is None or user.timezone is None:
-                return None
-            end = week_end or local_date_of(now, load_zone(user.timezone))
-            days = await _day_facts(uow, user.id, end - timedelta(days=CHART_DAYS - 1), end)
-            pairs = await uow.activities.changes(user.id, end - timedelta(days=6), end)
-            summary = summarize(
-                days, [MoveChange(b, a) for b, a in pairs], end, user.stress_threshold
-            )
-            return WeeklyReport(summary, chart_days(days, end), user.id + end.toordinal())
+        return (await self.weekly_many({chat_id: week_end}, now))[chat_id]
 
     async def weekly_many(
         self, weeks: Mapping[int, date | None], now: datetime, chunk: int = BATCH_USERS
     ) -> dict[int, WeeklyReport | None]:
         """weekly() for many chats at once: `weeks` maps chat id to week end (None: that
-        user's today), and the answer maps every one of those chat ids to what weekly() gives.
+        user's today), and the answer maps every one of those chat ids to its report, None for
+        a chat without consent or time zone.
 
         Each `chunk` of chats is one short transaction with three grouped queries per distinct
         week end in it, instead of four queries and a transaction per chat; the reports are
@@ -150,26 +140,11 @@ class SummaryService:
             return list(days.values())
 
 
-async def _day_facts(uow: UnitOfWork, user_id: int, first: date, last: date) -> list[DayFacts]:
-    """Check-ins and activities per local day; two grouped queries, merged by date."""
-    checkins = await uow.checkins.day_totals(user_id, first, last)
-    moves = {d: rest for d, *rest in await uow.activities.day_totals(user_id, first, last)}
-    facts = []
-    for day, sent, answered, total, top in checkins:
-        count, minutes, runs, walks = moves.pop(day, (0, 0, 0, 0))
-        facts.append(
-            DayFacts(day, sent, answered, total, answered, top, count, minutes, runs, walks)
-        )
-    for day, (count, minutes, runs, walks) in moves.items():
-        facts.append(DayFacts(day, 0, 0, 0, 0, None, count, minutes, runs, walks))
-    return sorted(facts, key=lambda f: f.local_date)
-
-
 def _merge_day_facts(
     checkins: Sequence[tuple[date, int, int, int, int | None]],
     moves: Sequence[tuple[date, int, int, int, int]],
 ) -> list[DayFacts]:
-    """What _day_facts makes of its two queries' rows, for rows fetched elsewhere."""
+    """One user's check-in and activity totals per day, merged by date, oldest first."""
     by_day = {d: rest for d, *rest in moves}
     facts = []
     for day, sent, answered, total, top in checkins:

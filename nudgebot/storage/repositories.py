@@ -166,27 +166,6 @@ class CheckinRepo:
         )
         return [(d, int(r)) for d, r in rows if r is not None]
 
-    async def day_totals(
-        self, user_id: int, first: date, last: date
-    ) -> list[tuple[date, int, int, int, int | None]]:
-        """Per local day: prompts, ratings given, their sum and maximum, computed in SQL."""
-        rows = await self._s.execute(
-            select(
-                Checkin.local_date,
-                func.count(),
-                func.count(Checkin.rating),
-                func.coalesce(func.sum(Checkin.rating), 0),
-                func.max(Checkin.rating),
-            )
-            .where(
-                Checkin.user_id == user_id,
-                Checkin.local_date >= first,
-                Checkin.local_date <= last,
-            )
-            .group_by(Checkin.local_date)
-        )
-        return [(d, int(n), int(a), int(total or 0), top) for d, n, a, total, top in rows]
-
     async def ratings_between(
         self, user_id: int, first: date, last: date
     ) -> list[tuple[date, int]]:
@@ -240,8 +219,8 @@ class CheckinRepo:
     async def day_totals_many(
         self, user_ids: Iterable[int], first: date, last: date
     ) -> dict[int, list[tuple[date, int, int, int, int | None]]]:
-        """day_totals for many users in one grouped query, by user id (users with no rows
-        in the range are left out)."""
+        """Per user and local day: prompts, ratings given, their sum and maximum, in one
+        grouped query (users with no rows in the range are left out)."""
         ids = set(user_ids)
         result: dict[int, list[tuple[date, int, int, int, int | None]]] = {}
         if not ids:
@@ -495,40 +474,6 @@ class ActivityRepo:
     async def by_id(self, activity_id: int) -> Activity | None:
         return await self._s.get(Activity, activity_id)
 
-    async def day_totals(
-        self, user_id: int, first: date, last: date
-    ) -> list[tuple[date, int, int, int, int]]:
-        """Per local day: activities, minutes, runs, walks, computed in SQL."""
-        rows = await self._s.execute(
-            select(
-                Activity.local_date,
-                func.count(),
-                func.coalesce(func.sum(Activity.minutes), 0),
-                func.sum(case((Activity.kind == "run", 1), else_=0)),
-                func.sum(case((Activity.kind == "walk", 1), else_=0)),
-            )
-            .where(
-                Activity.user_id == user_id,
-                Activity.local_date >= first,
-                Activity.local_date <= last,
-            )
-            .group_by(Activity.local_date)
-        )
-        return [(d, int(n), int(m), int(r), int(w)) for d, n, m, r, w in rows]
-
-    async def changes(self, user_id: int, first: date, last: date) -> list[tuple[int, int]]:
-        """(stress before, stress after) of each activity that has both, in the date range."""
-        rows = await self._s.execute(
-            select(Activity.stress_before, Activity.stress_after).where(
-                Activity.user_id == user_id,
-                Activity.local_date >= first,
-                Activity.local_date <= last,
-                Activity.stress_before.is_not(None),
-                Activity.stress_after.is_not(None),
-            )
-        )
-        return [(int(b), int(a)) for b, a in rows if b is not None and a is not None]
-
     async def between(self, user_id: int, first: date, last: date) -> list[Activity]:
         rows = await self._s.execute(
             select(Activity)
@@ -550,8 +495,8 @@ class ActivityRepo:
     async def day_totals_many(
         self, user_ids: Iterable[int], first: date, last: date
     ) -> dict[int, list[tuple[date, int, int, int, int]]]:
-        """day_totals for many users in one grouped query, by user id (users with no rows
-        in the range are left out)."""
+        """Per user and local day: activities, their minutes, runs and walks, in one grouped
+        query (users with no rows in the range are left out)."""
         ids = set(user_ids)
         result: dict[int, list[tuple[date, int, int, int, int]]] = {}
         if not ids:
@@ -579,7 +524,8 @@ class ActivityRepo:
     async def changes_many(
         self, user_ids: Iterable[int], first: date, last: date
     ) -> dict[int, list[tuple[int, int]]]:
-        """changes for many users in one query, by user id (users with none are left out)."""
+        """Per user, (stress before, after) of each activity that has both (users with none
+        are left out)."""
         ids = set(user_ids)
         result: dict[int, list[tuple[int, int]]] = {}
         if not ids:

@@ -1,4 +1,5 @@
-"""weekly_many, the batched weekly summary, against weekly one chat at a time."""
+"""weekly_many, the batched weekly summary: each person's report, worked out here from the rows
+seeded, whatever else shares their batch."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from nudgebot.domain.summary import DayFacts, blank_chart, chart_days, fill_chart
-from nudgebot.services.summaries import SummaryService
+from nudgebot.domain.summary import (
+    CHART_DAYS,
+    DayFacts,
+    MoveChange,
+    chart_days,
+    summarize,
+)
+from nudgebot.services.summaries import SummaryService, WeeklyReport
 from nudgebot.storage.models import Activity, Checkin, User
 from nudgebot.storage.uow import UowFactory
 
@@ -72,8 +76,11 @@ def _history(user: User, rng: random.Random, days: int) -> list[Checkin | Activi
     return rows
 
 
-async def _seed(uow: UowFactory) -> dict[int, date | None]:
-    """Chat id -> the week end to ask for; the users differ in zone, data and settings."""
+Seeded = tuple[dict[int, date | None], dict[int, User], list[Checkin | Activity]]
+
+
+async def _seed(uow: UowFactory) -> Seeded:
+    """Chat id -> the week end to ask for, the users, and every row stored for them."""
     users = {
         1: _user(1, "Europe/Berlin"),
         2: _user(2, "Pacific/Auckland", threshold=3),  # a day ahead of the others at NOW
@@ -85,15 +92,16 @@ async def _seed(uow: UowFactory) -> dict[int, date | None]:
         8: _user(8, "UTC"),  # only activities, no check-ins
     }
     rng = random.Random(6)
+    rows: list[Checkin | Activity] = []
     async with uow() as u:
         u.session.add_all(users.values())
         await u.session.flush()
         for chat in (1, 2, 3, 7):
-            u.session.add_all(_history(users[chat], rng, days=35))
+            rows += _history(users[chat], rng, days=35)
         # 8: movement with before/after pairs but no ratings at all; the pair 7 days back
         # is just outside the week and must not count.
         for back, before, after in ((0, 4, 2), (1, 3, 3), (2, 5, 2), (6, 2, 1), (7, 5, 1)):
-            u.session.add(
+            rows.append(
                 Activity(
                     user_id=users[8].id,
                     kind="run",
@@ -105,18 +113,63 @@ async def _seed(uow: UowFactory) -> dict[int, date | None]:
                     local_date=NOW.date() - timedelta(days=back),
                 )
             )
+        u.session.add_all(rows)
         await u.commit()
     weeks: dict[int, date | None] = dict.fromkeys(users)
     weeks[3] = date(2025, 3, 16)  # given explicitly, as the dispatcher does
     weeks[7] = date(2025, 3, 9)
     weeks[999] = None  # no such chat
-    return weeks
+    return weeks, users, rows
 
 
-async def test_weekly_many_gives_what_weekly_gives_for_each_chat(uow: UowFactory) -> None:
-    weeks = await _seed(uow)
+def _expected(user: User, end: date | None, rows: list[Checkin | Activity]) -> WeeklyReport | None:
+    """The report worked out in Python from the rows, without SQL."""
+    if user.consent_at is None or user.timezone is None:
+        return None
+    end = end or NOW.astimezone(ZoneInfo(user.timezone)).date()
+    first = end - timedelta(days=CHART_DAYS - 1)
+    mine = [r for r in rows if r.user_id == user.id and first <= r.local_date <= end]
+    days = []
+    for day in sorted({r.local_date for r in mine}):
+        ratings = [r.rating for r in mine if isinstance(r, Checkin) and r.local_date == day]
+        given = [x for x in ratings if x is not None]
+        moves = [r for r in mine if isinstance(r, Activity) and r.local_date == day]
+        days.append(
+            DayFacts(
+                day,
+                len(ratings),
+                len(given),
+                sum(given),
+                len(given),
+                max(given, default=None),
+                len(moves),
+                sum(m.minutes or 0 for m in moves),
+                sum(m.kind == "run" for m in moves),
+                sum(m.kind == "walk" for m in moves),
+            )
+        )
+    pairs = [
+        MoveChange(r.stress_before, r.stress_after)
+        for r in mine
+        if isinstance(r, Activity)
+        and r.local_date >= end - timedelta(days=6)
+        and r.stress_before is not None
+        and r.stress_after is not None
+    ]
+    summary = summarize(days, pairs, end, user.stress_threshold)
+    return WeeklyReport(summary, chart_days(days, end), user.id + end.toordinal())
+
+
+async def test_each_report_is_that_persons_week_whatever_shares_the_batch(
+    uow: UowFactory,
+) -> None:
+    weeks, users, rows = await _seed(uow)
     service = SummaryService(uow)
+    expected = {
+        chat: _expected(users[chat], end, rows) for chat, end in weeks.items() if chat in users
+    }
     one_by_one = {chat: await service.weekly(chat, end, NOW) for chat, end in weeks.items()}
+    assert one_by_one == {**expected, 999: None}
     # Chunks of 3 put users of different week ends in one chunk and split the rest.
     for chunk in (3, 1_000):
         assert await service.weekly_many(weeks, NOW, chunk=chunk) == one_by_one
@@ -137,28 +190,3 @@ async def test_weekly_many_gives_what_weekly_gives_for_each_chat(uow: UowFactory
 
 async def test_weekly_many_of_nothing_is_empty(uow: UowFactory) -> None:
     assert await SummaryService(uow).weekly_many({}, NOW) == {}
-
-
-@st.composite
-def _day_facts(draw: st.DrawFn) -> DayFacts:
-    ratings = draw(st.lists(st.integers(1, 5), max_size=4))
-    moves = draw(st.integers(0, 2))
-    return DayFacts(
-        local_date=date(2025, 3, 16) - timedelta(days=draw(st.integers(-3, 35))),
-        sent=len(ratings) + draw(st.integers(0, 1)),
-        answered=len(ratings),
-        rating_sum=sum(ratings),
-        rating_count=len(ratings),
-        max_rating=max(ratings, default=None),
-        moves=moves,
-        minutes=moves * 20,
-        runs=moves,
-        walks=0,
-    )
-
-
-# Dates repeat (two rows for one date are added together) and fall inside and outside the chart.
-@given(st.lists(_day_facts(), max_size=40), st.integers(1, 40))
-def test_fill_chart_is_chart_days(days: list[DayFacts], length: int) -> None:
-    end = date(2025, 3, 16)
-    assert fill_chart(blank_chart(end, length), days) == chart_days(days, end, length)
