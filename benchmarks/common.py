@@ -206,6 +206,24 @@ def settings_env(database_url: str, api_url: str, **extra: str) -> dict[str, str
     }
 
 
+def start_profiler(interval: float = 0.001) -> Any:
+    """A running pyinstrument profiler (the `bench` extra), async-aware."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(async_mode="enabled", interval=interval)
+    profiler.start()
+    return profiler
+
+
+def write_profile(profiler: Any, path: str) -> None:
+    """Stop it; HTML for a browser if the name ends in .html, else the call tree as text."""
+    profiler.stop()
+    if path.endswith(".html"):
+        profiler.write_html(path)
+    else:
+        Path(path).write_text(profiler.output_text(color=False, unicode=False))
+
+
 class Stopwatch:
     def __init__(self) -> None:
         self.started = time.perf_counter()

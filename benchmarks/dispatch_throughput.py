@@ -14,8 +14,6 @@ import asyncio
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 from benchmarks.botapi import BenchApi
 from benchmarks.common import (
@@ -26,7 +24,9 @@ from benchmarks.common import (
     migrated_engine,
     seed_deliveries,
     seed_users,
+    start_profiler,
     status_counts,
+    write_profile,
 )
 from nudgebot.bootstrap import build
 from nudgebot.scheduling.budget import SendBudget
@@ -52,14 +52,13 @@ async def one_run(backend: str, users: int, batch: int, profile: str | None) -> 
         )
         runtime = build(settings, engine=engine, budget=SendBudget(UNLIMITED))
         await runtime.app.initialize()
-        profiler = _profiler(profile)
+        profiler = start_profiler() if profile else None
         watch, cpu = Stopwatch(), time.process_time()
         sent = await runtime.dispatcher.tick()
         elapsed, cpu = watch(), time.process_time() - cpu
         if profiler is not None:
-            profiler.stop()
             assert profile is not None
-            _write_profile(profiler, profile)
+            write_profile(profiler, profile)
         counts = await status_counts(engine)
         stats = api.stats()
         await runtime.sender_lock.release()
@@ -75,24 +74,6 @@ async def one_run(backend: str, users: int, batch: int, profile: str | None) -> 
         f"bot process CPU {cpu / users * 1000:.3f} ms per check-in"
     )
     return rate
-
-
-def _profiler(path: str | None) -> Any:
-    if path is None:
-        return None
-    from pyinstrument import Profiler
-
-    profiler = Profiler(async_mode="enabled")
-    profiler.start()
-    return profiler
-
-
-def _write_profile(profiler: Any, path: str) -> None:
-    """HTML for a browser if the name ends in .html, else the call tree as text."""
-    if path.endswith(".html"):
-        profiler.write_html(path)
-    else:
-        Path(path).write_text(profiler.output_text(color=False, unicode=False))
 
 
 def main() -> None:

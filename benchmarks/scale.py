@@ -46,7 +46,9 @@ from benchmarks.common import (
     migrated_engine,
     percentile,
     settings_env,
+    start_profiler,
     status_counts,
+    write_profile,
 )
 from nudgebot.bootstrap import build
 from nudgebot.settings import Settings
@@ -322,33 +324,16 @@ async def tick_costs(url: str, api_url: str, ticks: int, sweeps: int, profile: s
             swept.append(watch() * 1000)
         if profile is not None:
             # Apart from the timed ticks: sampling this often slows them several times over.
-            profiler = _profiler()
+            profiler = start_profiler(interval=0.0001)
             for _ in range(ticks):
                 attempted += await dispatcher.tick()
-            profiler.stop()
-            _write_profile(profiler, profile)
+            write_profile(profiler, profile)
         if attempted:
             raise SystemExit(f"{attempted} deliveries were due: the seeding is wrong")
     finally:
         await runtime.app.shutdown()
         await engine.dispose()
     return Ticks(first, wall, cpu, swept)
-
-
-def _profiler() -> Any:
-    from pyinstrument import Profiler
-
-    profiler = Profiler(async_mode="enabled", interval=0.0001)
-    profiler.start()
-    return profiler
-
-
-def _write_profile(profiler: Any, path: str) -> None:
-    """HTML for a browser if the name ends in .html, else the call tree as text."""
-    if path.endswith(".html"):
-        profiler.write_html(path)
-    else:
-        Path(path).write_text(profiler.output_text(color=False, unicode=False))
 
 
 # --- the run ----------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import random
 import statistics
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from time import perf_counter, process_time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +26,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from benchmarks.common import FIRST_CHAT, Stopwatch, database, machine, migrated_engine, seed_users
+from benchmarks.common import (
+    FIRST_CHAT,
+    Stopwatch,
+    database,
+    machine,
+    migrated_engine,
+    seed_users,
+    start_profiler,
+    write_profile,
+)
 from nudgebot.services.summaries import SummaryService, WeeklyReport
 from nudgebot.storage.models import Activity, Checkin
 from nudgebot.storage.uow import uow_factory
@@ -218,10 +226,9 @@ async def run(opts: argparse.Namespace) -> None:
                 print(f"  run {number}: {name}: {wall:.2f} s (CPU {cpu:.2f} s)", flush=True)
             print(f"  {machine()}", flush=True)
         if opts.profile:  # one more call for all, apart from the timed ones
-            profiler = _profiler()
+            profiler = start_profiler()
             await service.weekly_many(dict.fromkeys(chats), NOW, chunk=opts.chunk)
-            profiler.stop()
-            _write_profile(profiler, opts.profile)
+            write_profile(profiler, opts.profile)
         await engine.dispose()
     print(f"{opts.backend}, {len(chats)} users, median of {opts.runs} runs:")
     for name in runs[0]:
@@ -229,22 +236,6 @@ async def run(opts: argparse.Namespace) -> None:
         cpu = statistics.median(r[name][1] for r in runs)
         print(f"  {name}: {wall:.2f} s (CPU {cpu:.2f} s)")
     print(f"  {machine()}")
-
-
-def _profiler() -> Any:
-    from pyinstrument import Profiler
-
-    profiler = Profiler(async_mode="enabled")
-    profiler.start()
-    return profiler
-
-
-def _write_profile(profiler: Any, path: str) -> None:
-    """HTML for a browser if the name ends in .html, else the call tree as text."""
-    if path.endswith(".html"):
-        profiler.write_html(path)
-    else:
-        Path(path).write_text(profiler.output_text(color=False, unicode=False))
 
 
 def main() -> None:
