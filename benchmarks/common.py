@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from nudgebot.storage.engine import create_engine
 from nudgebot.storage.migrate import upgrade
 from nudgebot.storage.models import CheckinTime, Delivery, User
+from tests.e2e.ops import ThrowawayPostgres
 
 TOKEN = "7000001:benchmark-token-not-a-secret"
 FIRST_CHAT = 100_000_000
@@ -60,42 +61,6 @@ def max_in_window(stamps: Sequence[float], window: float = 1.0) -> int:
     return best
 
 
-class Postgres:
-    """A PostgreSQL cluster of the benchmark's own on 127.0.0.1, with the server's default
-    durability (fsync and synchronous_commit on), unlike the test suite's fsync=off server."""
-
-    def __init__(self) -> None:
-        found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-        if not found:
-            raise SystemExit("PostgreSQL is not installed: apt-get install postgresql")
-        self._bin = found[-1]
-        self.datadir = Path(tempfile.mkdtemp(prefix="nudgebot-bench-pg-"))
-        from benchmarks.botapi import free_port
-
-        self.port = free_port()
-        if os.geteuid() == 0:
-            shutil.chown(self.datadir, "postgres")
-        self._run("initdb", "-D", str(self.datadir), "-U", "nudgebot", "--auth=trust", "-E", "UTF8")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c max_connections=100"
-        log = str(self.datadir / "server.log")
-        self._run("pg_ctl", "-D", str(self.datadir), "-l", log, "-w", "-o", options, "start")
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "nudgebot", "bench")
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+asyncpg://nudgebot@127.0.0.1:{self.port}/bench"
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [str(self._bin / tool), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-    def destroy(self) -> None:
-        self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.datadir, ignore_errors=True)
-
-
 @contextmanager
 def database(backend: str) -> Iterator[str]:
     """The URL of a fresh, empty database on `backend` ("sqlite" or "postgresql")."""
@@ -106,7 +71,8 @@ def database(backend: str) -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    server = Postgres()
+    # The server's default durability (fsync on), unlike the test suite's servers.
+    server = ThrowawayPostgres(durable=True)
     try:
         yield server.url
     finally:

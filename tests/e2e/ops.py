@@ -225,9 +225,13 @@ def _pg_bindir() -> Path | None:
 
 class ThrowawayPostgres:
     """A PostgreSQL cluster of its own on 127.0.0.1 (the scripts/test-postgres recipe), so a
-    test can stop and restart it without disturbing the shared test server."""
+    test can stop and restart it without disturbing the shared test server.
 
-    def __init__(self) -> None:
+    `durable` keeps the server's default fsync (benchmarks); tests turn it off for speed.
+    """
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self._durable = durable
         bindir = _pg_bindir()
         if bindir is None:
             raise FileNotFoundError("no PostgreSQL server binaries under /usr/lib/postgresql")
@@ -251,7 +255,9 @@ class ThrowawayPostgres:
         subprocess.run(command, check=True, capture_output=True, timeout=60)
 
     def start(self) -> None:
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir}"
+        if not self._durable:
+            options += " -c fsync=off"
         log = str(self.datadir / "server.log")
         self._run("pg_ctl", "-D", str(self.datadir), "-l", log, "-w", "-o", options, "start")
 
