@@ -14,6 +14,7 @@ from enum import IntEnum
 from typing import Any
 
 __all__ = [
+    "Assessment",
     "Concern",
     "CrisisConfigError",
     "CrisisScreen",
@@ -22,6 +23,8 @@ __all__ = [
     "HelplineConfigError",
     "HelplineSet",
     "Helplines",
+    "ScreenContext",
+    "Tier",
     "country_from_language",
 ]
 
@@ -37,6 +40,42 @@ class Concern(IntEnum):
     INDIRECT = 1
     CODED = 2
     DIRECT = 3
+
+
+class Tier(IntEnum):
+    """What the bot does about a message: nothing, ask directly, or answer with help."""
+
+    NONE = 0
+    # Worrying but not clear: the bot asks "Are you having thoughts of ending your life?".
+    UNCERTAIN = 1
+    # Clear risk: the crisis reply (helplines, emergency number, grounding, /sos).
+    CLEAR = 2
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    """What the bot knows around a message that makes the same words more worrying."""
+
+    # The text is a note written right after a rating at or above the person's threshold.
+    after_high_rating: bool = False
+    # The bot sent a crisis reply or the safety question recently (within a day).
+    after_crisis_reply: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The screen's verdict on one message. Holds no user text, so it is safe to log."""
+
+    tier: Tier
+    # Which layer decided ("lexicon", "classifier", "context") and what it saw ("direct", ...).
+    layer: str | None = None
+    category: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.tier is not Tier.NONE
+
+
+NO_CONCERN = Assessment(Tier.NONE)
 
 
 class CrisisConfigError(ValueError):
@@ -442,6 +481,23 @@ class CrisisScreen:
     def explain(self, text: str, language: str | None = None) -> Finding | None:
         """Like check, with the language and pattern behind the result; None for ordinary text."""
         return self._screen(text, language, explain=True)
+
+    def screen(
+        self, text: str, language: str | None = None, context: ScreenContext | None = None
+    ) -> Assessment:
+        """The tier of `text`: what the bot should do about it."""
+        context = context or ScreenContext()
+        concern = self.check(text, language)
+        if concern >= Concern.CODED:
+            return Assessment(Tier.CLEAR, "lexicon", concern.name.lower())
+        if concern is Concern.INDIRECT:
+            worrying = context.after_high_rating or context.after_crisis_reply
+            return Assessment(
+                Tier.CLEAR if worrying else Tier.UNCERTAIN,
+                "context" if worrying else "lexicon",
+                "indirect",
+            )
+        return NO_CONCERN
 
 
 # --------------------------------------------------------------------------------------------
