@@ -1,4 +1,4 @@
-"""The labelled crisis sets (benchmarks/crisis_sets/<set>/<lang>.jsonl): reading, hashing, splitting.
+"""The labelled crisis sets (crisis_sets/<set>/<lang>.jsonl): reading, hashing, splitting.
 
 Shared by the evaluation card and the training script, so both read the same lines the same way.
 """
