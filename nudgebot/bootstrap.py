@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import importlib
 import logging
@@ -21,6 +22,7 @@ from telegram import Update
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
+from tornado.httpserver import HTTPServer
 
 from nudgebot.bot.app import menu, register_handlers
 from nudgebot.bot.deps import BotDeps, Clock
@@ -40,8 +42,10 @@ from nudgebot.services.safety import SafetyService
 from nudgebot.services.summaries import SummaryService
 from nudgebot.services.updates import UpdateLog
 from nudgebot.settings import Settings
+from nudgebot.startup import StartupFailure, Stopped, describe, retrying, telegram_transient
 from nudgebot.storage.engine import create_engine
 from nudgebot.storage.leader import SenderLock
+from nudgebot.storage.reachability import where
 from nudgebot.storage.uow import uow_factory
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ class Runtime:
     dispatcher: Dispatcher
     dispatch: DispatchService
     sender_lock: SenderLock
+    # Every HTTP transport built, to close even when PTB never initialized them.
+    requests: list[BaseRequest]
 
 
 def build(
@@ -107,9 +113,10 @@ def build(
     )
     budget = budget or SendBudget(settings.max_messages_per_second)
     # Replies take turns of the same budget as scheduled messages, ahead of them.
-    builder = builder.request(PacedRequest(request or AiohttpRequest(), budget))
+    replies = PacedRequest(request or AiohttpRequest(), budget)
     # Long polling keeps one connection of its own (see bot/transport.py).
-    builder = builder.get_updates_request(request or AiohttpRequest(connection_pool_size=1))
+    polls = request or AiohttpRequest(connection_pool_size=1)
+    builder = builder.request(replies).get_updates_request(polls)
     app = builder.build()
     register_handlers(app, bot_deps)
     sender = TelegramSender(
@@ -130,7 +137,9 @@ def build(
         is_sender=sender_lock.held,
         prepare=sender.prepare,
     )
-    runtime = Runtime(settings, engine, content, app, dispatcher, dispatch, sender_lock)
+    runtime = Runtime(
+        settings, engine, content, app, dispatcher, dispatch, sender_lock, [replies, polls]
+    )
     return runtime
 
 
@@ -146,6 +155,7 @@ def claim_size(settings: Settings) -> int:
 
 
 async def _started(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    # First, so that a failure here (retried by serve) has started nothing yet.
     await app.bot.set_my_commands(menu(app.bot_data["deps"]))
     runtime.dispatcher.start()
     # What start-up made lives as long as the process: keep the collector from walking it
@@ -156,14 +166,16 @@ async def _started(app: Application, runtime: Runtime) -> None:  # type: ignore[
     # matplotlib takes 0.4 s to import: not before the bot is ready, and not on the event loop
     # when the first summary is drawn, but in a thread now, while the bot already answers.
     asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "nudgebot.charts")
-    log.info("nudgebot is running as @%s", app.bot.username)
 
 
 async def _stopping(app: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     await runtime.dispatcher.stop()
-    await runtime.sender_lock.release()
+    # The database may be what went away: stopping still ends with one line, not a traceback.
+    try:
+        await runtime.sender_lock.release()
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("stopping: could not release the sender lock (%s)", type(error).__name__)
     await runtime.engine.dispose()
-    log.info("nudgebot stopped")
 
 
 async def health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
@@ -224,14 +236,54 @@ class PollConflicts:
         return now - self._contest_began > self._contest
 
 
-async def serve(runtime: Runtime) -> int:
-    """Run until SIGINT or SIGTERM: long polling, or a webhook when one is configured.
+def running_line(runtime: Runtime, webhook: str | None) -> str:
+    """The one line that says the bot is up: who, how updates arrive, where the data is, and
+    whether /health listens."""
+    settings = runtime.settings
+    mode = f"webhook at {urlsplit(webhook).path or '/'}" if webhook else "long polling"
+    health = (
+        f"/health on {settings.http_listen}:{settings.http_port}"
+        if settings.http_port
+        else "/health off (set NUDGEBOT_HTTP_PORT to serve it)"
+    )
+    return (
+        f"nudgebot is running as @{runtime.app.bot.username}: {mode}; "
+        f"database {where(settings.database_url)}; {health}"
+    )
 
-    On SIGTERM no new work is claimed, messages being sent are finished and recorded, and the
-    exit status is 0. Returns 3 when another process is already long-polling this token.
+
+def _listen(runtime: Runtime, webhook: str | None, secret: str | None) -> HTTPServer | None:
+    settings = runtime.settings
+    if not settings.http_port:
+        return None
+    try:
+        return start_http_server(
+            listen=settings.http_listen,
+            port=settings.http_port,
+            health=lambda: health(runtime),
+            app=runtime.app,
+            webhook_path=(urlsplit(webhook).path or "/") if webhook else None,
+            secret=secret,
+        )
+    except OSError as error:
+        wrong_address = error.errno == errno.EADDRNOTAVAIL
+        setting = "NUDGEBOT_HTTP_LISTEN" if wrong_address else "NUDGEBOT_HTTP_PORT"
+        raise StartupFailure(
+            f"{setting}: cannot listen on {settings.http_listen}:{settings.http_port} "
+            f"({describe(error)}); pick a free port, or unset NUDGEBOT_HTTP_PORT when polling"
+        ) from None
+
+
+async def serve(runtime: Runtime, stop: asyncio.Event | None = None) -> int:
+    """Run until SIGINT or SIGTERM (or `stop`): long polling, or a webhook when one is configured.
+
+    Start-up calls that meet a passing failure are retried (nudgebot/startup.py). On SIGTERM no
+    new work is claimed, messages being sent are finished and recorded, and the exit status is
+    0. Returns 3 when another process is already long-polling this token; raises
+    StartupFailure for what the operator has to fix.
     """
     settings, app = runtime.settings, runtime.app
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     conflict = False
     conflicts: PollConflicts | None = None
     loop = asyncio.get_running_loop()
@@ -241,48 +293,67 @@ async def serve(runtime: Runtime) -> int:
     def polling_error(error: TelegramError) -> None:
         nonlocal conflict
         if not isinstance(error, Conflict):
-            log.warning("polling: %s", type(error).__name__)
+            log.warning("polling: %s", describe(error))
         elif conflicts is None or conflicts.should_exit():
             conflict = True
             stop.set()
         else:
             log.warning("another process called getUpdates for this bot token; polling on")
 
-    await app.initialize()
     server = None
+    started = False
+    webhook = settings.webhook_url if settings.webhook_secret else None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     try:
-        if app.post_init:
-            await app.post_init(app)
-        await app.start()
-        webhook = settings.webhook_url if settings.webhook_secret else None
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        if settings.http_port:
-            # Listening before setWebhook: Telegram may call as soon as the webhook is set.
-            server = start_http_server(
-                listen=settings.http_listen,
-                port=settings.http_port,
-                health=lambda: health(runtime),
-                app=app,
-                webhook_path=(urlsplit(webhook).path or "/") if webhook else None,
-                secret=secret,
+        await retrying(
+            "asking Telegram who the bot is (getMe)",
+            app.initialize,
+            transient=telegram_transient,
+            stop=stop,
+        )
+        # Listening before setWebhook: Telegram may call as soon as the webhook is set.
+        server = _listen(runtime, webhook, secret)
+        post_init = app.post_init
+        if post_init is not None:
+            await retrying(
+                "setting the command menu (setMyCommands)",
+                lambda: post_init(app),
+                transient=telegram_transient,
+                stop=stop,
             )
+        await app.start()
+        started = True
         if webhook and secret:
-            await app.bot.set_webhook(
-                webhook,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
+            await retrying(
+                "setting the webhook (setWebhook)",
+                lambda: app.bot.set_webhook(
+                    webhook,
+                    secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                ),
+                transient=telegram_transient,
+                stop=stop,
             )
         else:
             assert app.updater is not None
             conflicts = PollConflicts()
-            await app.updater.start_polling(
-                timeout=settings.poll_timeout_seconds,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-                error_callback=polling_error,
+            updater = app.updater
+            await retrying(
+                "starting to poll (deleteWebhook)",
+                lambda: updater.start_polling(
+                    timeout=settings.poll_timeout_seconds,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                    error_callback=polling_error,
+                ),
+                transient=telegram_transient,
+                stop=stop,
             )
+        log.info("%s", running_line(runtime, webhook))
         await stop.wait()
+    except Stopped:
+        pass
     finally:
         # Stop claiming first; what is being sent finishes in post_stop (dispatcher.stop).
         runtime.dispatcher.halt()
@@ -292,13 +363,19 @@ async def serve(runtime: Runtime) -> int:
             await app.updater.stop()
         if app.running:
             await app.stop()
-        if app.post_stop:
+        if started and app.post_stop:
             await app.post_stop(app)
+        elif not started:
+            await runtime.engine.dispose()
         await app.shutdown()
+        # A getMe that never succeeded leaves the HTTP sessions open without PTB knowing.
+        for request in runtime.requests:
+            await request.shutdown()
     if conflict:
         log.error(
             "another process is already long-polling this bot token (Telegram said 409). "
             "Run one process with polling, or give every process NUDGEBOT_WEBHOOK_URL."
         )
         return EXIT_CONFLICT
+    log.info("nudgebot stopped")
     return 0

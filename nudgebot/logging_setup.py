@@ -11,8 +11,10 @@ import sys
 _CHATTY = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
-    "telegram": logging.INFO,
-    "telegram.ext": logging.INFO,
+    # PTB says "Application started" and the like at INFO: start-up and shutdown are one line
+    # each, ours.
+    "telegram": logging.WARNING,
+    "telegram.ext": logging.WARNING,
     "apscheduler": logging.WARNING,
     "aiosqlite": logging.INFO,
     "sqlalchemy": logging.WARNING,

@@ -65,6 +65,6 @@ def start_http_server(
     if webhook_path is not None and app is not None and secret is not None:
         routes.append((webhook_path, _WebhookHandler, {"app": app, "secret": secret}))
     server = HTTPServer(WebApplication(routes, log_function=lambda _handler: None))
+    # Binds now, so that a port in use is known before the bot says it is running.
     server.listen(port, address=listen)
-    log.info("listening on %s:%d", listen, port)
     return server

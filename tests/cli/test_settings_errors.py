@@ -93,3 +93,24 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert result.stdout.strip() == head
     assert (tmp_path / "data" / "nudgebot.db").is_file()
+
+
+def test_db_commands_need_no_token_and_current_creates_nothing(tmp_path: Path) -> None:
+    current = run_cli(tmp_path, "db", "current")
+    assert current.returncode == 1
+    [line] = current.stderr.strip().splitlines()
+    assert "no database yet" in line and str(tmp_path / "data" / "nudgebot.db") in line
+    assert not (tmp_path / "data").exists()
+
+    assert run_cli(tmp_path, "db", "upgrade").returncode == 0
+    again = run_cli(tmp_path, "db", "current")
+    assert again.returncode == 0
+    assert again.stdout.strip() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_version_is_printed(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = run_cli(tmp_path, "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"nudgebot {version('nudgebot')}"
