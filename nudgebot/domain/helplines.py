@@ -105,7 +105,7 @@ def _lines(raw: Any, where: str, *, required: bool) -> list[Helpline]:
 
 
 def country_code(code: str | None) -> str | None:
-    """"gb", " UK " -> "GB"; None for anything that is not two letters."""
+    """ "gb", " UK " -> "GB"; None for anything that is not two letters."""
     if not code:
         return None
     upper = code.strip().upper()
