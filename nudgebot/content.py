@@ -5,15 +5,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nudgebot.domain.crisis import (
-    CrisisConfigError,
-    CrisisScreen,
-    HelplineConfigError,
-    Helplines,
-)
+from nudgebot.domain.crisis import CrisisConfigError, CrisisScreen
+from nudgebot.domain.helplines import HelplineConfigError, Helplines, ZoneCountries
 
 # Installed wheels carry config/ as nudgebot/_config; a source checkout has it at the top.
 _PACKAGED = Path(__file__).parent / "_config"
@@ -55,6 +52,7 @@ class Content:
     zone_aliases: Mapping[str, str]
     crisis: CrisisScreen
     helplines: Helplines
+    zone_countries: ZoneCountries
 
 
 def _read(name: str, override_dir: Path | None) -> dict[str, Any]:
@@ -88,14 +86,37 @@ def _texts(name: str, override_dir: Path | None) -> Texts:
     return Texts({**builtin, **custom})
 
 
+def _tz_table(name: str) -> str:
+    """A table the `tzdata` package ships beside its zone files (zone.tab, iso3166.tab...)."""
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError) as exc:
+        raise ContentError(f"tzdata's {name} could not be read ({exc}); reinstall tzdata") from None
+
+
+def _country_names(iso3166: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for line in iso3166.splitlines():
+        code, _, name = line.partition("\t")
+        if line and not line.startswith("#") and name:
+            names[code] = name.strip()
+    return names
+
+
 def load_content(override_dir: Path | None = None) -> Content:
     """Read the bot's words and lookup tables from config/ (or the operator's folder)."""
     aliases = _read("zones.toml", override_dir).get("aliases", {})
     try:
         crisis = CrisisScreen.from_config(_read("crisis.toml", override_dir))
-        helplines = Helplines.from_config(_read("helplines.toml", override_dir))
+        helplines = Helplines.from_config(
+            _read("helplines.toml", override_dir),
+            _read("emergency.toml", override_dir),
+            _country_names(_tz_table("iso3166.tab")),
+        )
     except (CrisisConfigError, HelplineConfigError) as exc:
         raise ContentError(str(exc)) from None
+    links = (line for line in _tz_table("tzdata.zi").splitlines() if line.startswith("L "))
+    zone_countries = ZoneCountries.from_tables(_tz_table("zone.tab"), links)
     return Content(
         texts=_texts("messages.toml", override_dir),
         nudges=_texts("nudges.toml", override_dir),
@@ -103,4 +124,5 @@ def load_content(override_dir: Path | None = None) -> Content:
         zone_aliases={str(k).lower(): str(v) for k, v in aliases.items()},
         crisis=crisis,
         helplines=helplines,
+        zone_countries=zone_countries,
     )

@@ -97,8 +97,25 @@ class StressAfter:
     rating: int
 
 
+@dataclass(frozen=True)
+class SafetyAnswer:
+    """An answer to "Are you having thoughts of ending your life?" (event 0: nothing kept)."""
+
+    event_id: int
+    answer: str  # "yes" | "no" | "rather_not"
+
+
 Callback = (
-    Rate | SkipNote | PickTime | PickZone | Simple | Nudge | Duration | Followup | StressAfter
+    Rate
+    | SkipNote
+    | PickTime
+    | PickZone
+    | Simple
+    | Nudge
+    | Duration
+    | Followup
+    | StressAfter
+    | SafetyAnswer
 )
 
 _RATE = re.compile(r"r:(\d{1,18}):([1-5])")
@@ -108,6 +125,7 @@ _NUDGE = re.compile(r"g:(\d{1,18}):(go|later|no|gentler)")
 _DURATION = re.compile(r"d:(\d{1,18}):(\d{1,3})")
 _FOLLOWUP = re.compile(r"f:(\d{1,18}):(ran|walked|no)")
 _AFTER = re.compile(r"a:(\d{1,18}):([1-5])")
+_SAFETY = re.compile(r"q:(\d{1,18}):(yes|no|rather_not)")
 _ZONE = re.compile(r"z:([A-Za-z0-9_+\-/:]{1,60})")
 
 
@@ -143,6 +161,10 @@ def stress_after(activity_id: int, rating: int) -> str:
     return f"a:{activity_id}:{rating}"
 
 
+def safety_answer(event_id: int, answer: str) -> str:
+    return f"q:{event_id}:{answer}"
+
+
 def parse(data: str | None) -> Callback | None:
     if not data:
         return None
@@ -163,6 +185,8 @@ def parse(data: str | None) -> Callback | None:
         return Followup(int(m[1]), None if m[2] == "no" else m[2])
     if m := _AFTER.fullmatch(data):
         return StressAfter(int(m[1]), int(m[2]))
+    if m := _SAFETY.fullmatch(data):
+        return SafetyAnswer(int(m[1]), m[2])
     if m := _ZONE.fullmatch(data):
         return PickZone(m[1])
     return None

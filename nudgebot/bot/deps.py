@@ -9,7 +9,8 @@ from datetime import datetime
 from telegram.ext import ContextTypes
 
 from nudgebot.content import Content, Texts
-from nudgebot.domain.crisis import CrisisScreen, Helplines
+from nudgebot.domain.crisis import CrisisScreen
+from nudgebot.domain.helplines import Helplines
 from nudgebot.services.accounts import AccountService
 from nudgebot.services.checkins import CheckinService
 from nudgebot.services.nudges import NudgeService

@@ -185,3 +185,20 @@ def sos(texts: Texts, has_plan: bool) -> InlineKeyboardMarkup:
             [_button(texts("safety.country_button"), callbacks.SOS_COUNTRY)],
         ]
     )
+
+
+def safety_question(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts("safety.yes_button"), callbacks.safety_answer(event_id, "yes")),
+                _button(texts("safety.no_button"), callbacks.safety_answer(event_id, "no")),
+            ],
+            [
+                _button(
+                    texts("safety.rather_not_button"),
+                    callbacks.safety_answer(event_id, "rather_not"),
+                )
+            ],
+        ]
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from nudgebot.domain.crisis import country_from_language
 from nudgebot.domain.times import format_time
 from nudgebot.services import questions
 from nudgebot.services.planning import replan_checkins
@@ -30,7 +29,6 @@ class AccountService:
                 User(
                     chat_id=chat_id,
                     language_code=language_code,
-                    country=country_from_language(language_code),
                     created_at=now,
                     paused=False,
                     active=True,

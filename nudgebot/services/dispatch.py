@@ -198,7 +198,8 @@ async def _claim_nudge(
         suggestion is None
         or suggestion.status != expected
         or not wants_checkins(user)
-        or (row.kind == SNOOZE and calm_after_crisis(user, now))
+        # No run, walk or "did you get out?" within a day of a flagged message.
+        or calm_after_crisis(user, now)
     ):
         _finish(row, "cancelled", now)
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from nudgebot.services.accounts import reactivate_in
+from nudgebot.storage.errors import STORAGE_ERRORS
 from nudgebot.storage.uow import UowFactory
 
 
@@ -24,3 +25,13 @@ class UpdateLog:
                 await reactivate_in(uow, sender, now)
             await uow.commit()
             return fresh
+
+    async def first_time_if_reachable(
+        self, update_id: int, now: datetime, sender: int | None = None
+    ) -> bool | None:
+        """Like first_time; None when the database does not answer, so that help (/sos, the
+        crisis reply) can still be given."""
+        try:
+            return await self.first_time(update_id, now, sender)
+        except STORAGE_ERRORS:
+            return None

@@ -81,7 +81,7 @@ class User(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     declines_in_row: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
-    # ISO 3166 country for helplines; guessed from the Telegram language, changeable in /sos.
+    # ISO 3166 country for helplines, when chosen in /sos; otherwise the time zone decides.
     country: Mapped[str | None] = mapped_column(String(2))
     safety_plan: Mapped[str | None] = mapped_column(Text)
     professional_help_suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,3 +197,22 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class CrisisEvent(Base):
+    """A message that reached a tier of the crisis screen: the tier and when, never the words.
+
+    The safety question ("Are you having thoughts of ending your life?") is asked about the
+    row, and the answer is kept with it, so a second or forged press changes nothing.
+    """
+
+    __tablename__ = "crisis_events"
+    __table_args__ = (Index("ix_crisis_events_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    tier: Mapped[str] = mapped_column(String(10))  # "clear" | "uncertain"
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The answer to the safety question: "yes" | "no" | "rather_not"; None until answered.
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from nudgebot.storage.crisis_events import CrisisEventRepo
 from nudgebot.storage.engine import session_factory
 from nudgebot.storage.repositories import (
     ActivityRepo,
@@ -76,6 +77,7 @@ class UnitOfWork:
         self.suggestions = SuggestionRepo(self._session)
         self.activities = ActivityRepo(self._session)
         self.updates = UpdateRepo(self._session, dialect)
+        self.crisis_events = CrisisEventRepo(self._session)
         return self
 
     async def __aexit__(

@@ -351,5 +351,7 @@ async def test_text_nobody_asked_for(harness: BotHarness, uow: UowFactory) -> No
 
     reply = await ana.says("hello there")
 
-    assert "not sure what you mean" in reply.text
+    # Heard, and pointed to what it can do; never "I'm not sure what you mean".
+    assert "not sure what you mean" not in reply.text
+    assert "/checkin" in reply.text and "/sos" in reply.text
     assert (await stored(uow, ANA)).checkins == []

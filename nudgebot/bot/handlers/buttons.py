@@ -40,6 +40,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await nudges.followup_button(update, context, suggestion_id, moved)
         case callbacks.StressAfter(activity_id, rating):
             await nudges.stress_after_button(update, context, activity_id, rating)
+        case callbacks.SafetyAnswer(event_id, answer):
+            await safety.question_answered(update, context, event_id, answer)
         case callbacks.Simple(action) if action in _SIMPLE:
             await _SIMPLE[action](update, context)
         case callbacks.Simple(action):

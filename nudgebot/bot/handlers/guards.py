@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from nudgebot.bot.deps import deps
 from nudgebot.bot.handlers import safety
-from nudgebot.bot.handlers.common import say
+from nudgebot.bot.handlers.common import chat_id, say
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,14 @@ async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     stopped (they had blocked the bot and came back), in the same transaction.
     """
     d = deps(context)
-    if not await d.updates.first_time(update.update_id, d.clock(), sender=_writer(update)):
+    fresh = await d.updates.first_time_if_reachable(
+        update.update_id, d.clock(), sender=_writer(update)
+    )
+    if fresh is None:
+        # Help (/sos, the crisis reply) must not wait for the database: go on unrecorded;
+        # whatever needs the database fails on its own and says so.
+        log.warning("update %d: database unreachable; handled without a record", update.update_id)
+    elif not fresh:
         log.info("update %d was handled before; skipped", update.update_id)
         raise ApplicationHandlerStop
 
@@ -61,10 +68,22 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await d.accounts.reactivate(change.chat.id, d.clock())
 
 
+async def _screened(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None) -> bool:
+    """Screen text that is not a new message (an edit, a caption); True if it was answered."""
+    if not text:
+        return False
+    d = deps(context)
+    situation = await d.safety.situation(chat_id(update), d.clock())
+    assessment = safety.screen(d, update, text, situation)
+    if not assessment:
+        return False
+    await safety.answer_flagged(update, context, assessment, situation)
+    return True
+
+
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is not None and message.text and safety.screen(deps(context), update, message.text):
-        await safety.crisis_reply(update, context)
+    if message is not None and await _screened(update, context, message.text):
         return
     await say(update, deps(context).texts("errors.edited"))
 
@@ -72,12 +91,7 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     # A photo's caption is free text too, and is screened like any message.
-    if (
-        message is not None
-        and message.caption
-        and safety.screen(deps(context), update, message.caption)
-    ):
-        await safety.crisis_reply(update, context)
+    if message is not None and await _screened(update, context, message.caption):
         return
     await say(update, deps(context).texts("errors.not_text"))
 

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from nudgebot.bot.deps import deps
 from nudgebot.bot.handlers import checkins, nudges, preferences, safety
 from nudgebot.bot.handlers.common import chat_id, continue_setup, language, say
+from nudgebot.domain.nudges import pick
 from nudgebot.domain.ratings import parse_rating
 from nudgebot.services import questions
 
@@ -22,17 +23,18 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     text = message.text.strip()
-    account = await d.accounts.get(chat_id(update))
-    if account is not None and account.awaiting == questions.PLAN:
+    # Read before anything else, and never failing, so the screen works without the database.
+    situation = await d.safety.situation(chat_id(update), d.clock())
+    if situation.awaiting_plan:
         # A safety plan names hard moments on purpose; it is not screened.
         await safety.plan_text(update, context, text)
         return
-    if safety.screen(d, update, text):
-        if account is not None and account.awaiting == questions.NOTE:
-            # It answers the note question, so it is kept as the note, as the person meant.
-            await d.checkins.save_note(chat_id(update), text, d.clock())
-        await safety.crisis_reply(update, context)
+    assessment = safety.screen(d, update, text, situation)
+    if assessment:
+        # Either tier: a note stays the note, and no run or walk follows, whatever the rating.
+        await safety.answer_flagged(update, context, assessment, situation, text)
         return
+    account = await d.accounts.get(chat_id(update))
     if account is None:
         account = await d.accounts.start(chat_id(update), language(update), d.clock())
         await continue_setup(update, context, account)
@@ -63,7 +65,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if rating is not None:
         await checkins.rate_typed(update, context, rating)
         return
-    await say(update, d.texts("errors.not_understood"))
+    # Venting to the bot is normal: heard, then the natural next steps, never "what?".
+    heard = pick(d.texts.items("chat.heard"), message.message_id)
+    await say(update, heard + "\n\n" + d.texts("chat.next_steps"))
 
 
 Answer = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
