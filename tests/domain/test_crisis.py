@@ -16,10 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nudgebot.domain.crisis import (
-    Concern,
-    CrisisConfigError,
-    CrisisScreen,
+from nudgebot.domain.crisis import Concern, CrisisConfigError, CrisisScreen
+from nudgebot.domain.helplines import (
     Helpline,
     HelplineConfigError,
     Helplines,
@@ -36,7 +34,7 @@ def _load(name: str) -> dict[str, Any]:
 
 # Built once at import: hypothesis tests must not rebuild it per example.
 SCREEN = CrisisScreen.from_config(_load("crisis.toml"))
-HELPLINES = Helplines.from_config(_load("helplines.toml"))
+HELPLINES = Helplines.from_config(_load("helplines.toml"), _load("emergency.toml"))
 
 DIR, IND, COD = Concern.DIRECT, Concern.INDIRECT, Concern.CODED
 
@@ -694,7 +692,7 @@ def test_every_listed_country_has_its_line_and_emergency_number(
     assert len(found.lines) >= 2
 
 
-@pytest.mark.parametrize("country", ["ZZ", "BR", None, "", "not a country"])
+@pytest.mark.parametrize("country", ["ZZ", "AQ", None, "", "not a country"])
 def test_unknown_country_gets_the_fallback_and_a_hint(country: str | None) -> None:
     found = HELPLINES.for_country(country)
     assert found.country is None
@@ -717,16 +715,17 @@ def test_every_line_can_be_reached_somehow() -> None:
 
 def test_helpline_config_errors_are_clear() -> None:
     with pytest.raises(HelplineConfigError, match="default"):
-        Helplines.from_config({"countries": {}})
+        Helplines.from_config({"countries": {}}, {})
     good_default = {"lines": [{"name": "Find A Helpline", "url": "https://findahelpline.com"}]}
     with pytest.raises(HelplineConfigError, match="USA"):
-        Helplines.from_config({"default": good_default, "countries": {"USA": {}}})
+        Helplines.from_config({"default": good_default, "countries": {"USA": {}}}, {})
     with pytest.raises(HelplineConfigError, match="fone"):
         Helplines.from_config(
             {
                 "default": good_default,
                 "countries": {"US": {"lines": [{"name": "x", "fone": "1"}]}},
-            }
+            },
+            {},
         )
 
 

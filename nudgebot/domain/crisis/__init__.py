@@ -1,20 +1,13 @@
-"""Screening free text for crisis language, and the helplines to offer when it is found.
+"""Screening free text for crisis language.
 
 Pure domain code: the phrase lists and frames (config/crisis.toml), the shipped classifier's
 weights and the helplines (config/helplines.toml) are passed in already parsed. The pattern
 syntax is documented at the top of config/crisis.toml.
 
 One module per job: normalise (text to tokens), patterns (the pattern language), screen (the
-layered screen behind `CrisisScreen.screen`), helplines (who to call).
+layered screen behind `CrisisScreen.screen`). Who to call lives in nudgebot.domain.helplines.
 """
 
-from nudgebot.domain.crisis.helplines import (
-    Helpline,
-    HelplineConfigError,
-    Helplines,
-    HelplineSet,
-    country_from_language,
-)
 from nudgebot.domain.crisis.screen import CrisisScreen, Finding
 from nudgebot.domain.crisis.tiers import (
     Assessment,
@@ -30,11 +23,6 @@ __all__ = [
     "CrisisConfigError",
     "CrisisScreen",
     "Finding",
-    "Helpline",
-    "HelplineConfigError",
-    "HelplineSet",
-    "Helplines",
     "ScreenContext",
     "Tier",
-    "country_from_language",
 ]
