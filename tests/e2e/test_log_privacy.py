@@ -62,7 +62,8 @@ async def conversation(fake: FakeTelegram) -> None:
     await taps("Write my safety plan", "Write your safety plan")
     await says(PLAN, "Saved")
     await says("/sos", PLAN)
-    await says(CRISIS, "findahelpline.com")
+    # An indirect phrase outside a check-in gets the direct question first.
+    await says(CRISIS, "thoughts of ending your life")
     fake.send_text(ANA, "/export")
     await fake.async_wait_for(
         lambda f: sum(1 for m in f.sent(ANA) if m.kind == "document") == 2, timeout=20
